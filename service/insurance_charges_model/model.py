@@ -1,0 +1,70 @@
+"""The insurance-charges model as a service hosts it: schemas, metadata, predict, predict_batch."""
+
+import os
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+
+from insurance_charges_model.artifact import ArtifactError, load_pipeline
+from insurance_charges_model.data import PROJECT_ROOT
+from insurance_charges_model.fast_path import CompiledPipeline
+from insurance_charges_model.schemas import InsuranceChargesModelInput, InsuranceChargesModelOutput
+from insurance_charges_model.training import ARTIFACT_NAME, METRICS_NAME, TrainingMetrics
+
+MODEL_PATH_ENV_VAR = "INSURANCE_CHARGES_MODEL_PATH"
+DEFAULT_ARTIFACT_PATH = PROJECT_ROOT / "models" / ARTIFACT_NAME
+
+
+def default_artifact_path() -> Path:
+    """``INSURANCE_CHARGES_MODEL_PATH`` when set, else ``models/`` in the project."""
+    return Path(os.environ.get(MODEL_PATH_ENV_VAR) or DEFAULT_ARTIFACT_PATH)
+
+
+def read_metrics(artifact_path: Path) -> TrainingMetrics:
+    """The metrics JSON beside the artifact, which records the artifact's sha256."""
+    metrics_path = artifact_path.parent / METRICS_NAME
+    if not metrics_path.is_file():
+        raise ArtifactError(
+            f"No {METRICS_NAME} beside {artifact_path}: the artifact's sha256 cannot be verified. "
+            "Train the model with `make train`."
+        )
+    return TrainingMetrics.model_validate_json(metrics_path.read_text())
+
+
+def check_inputs(data: Sequence[InsuranceChargesModelInput]) -> None:
+    """Reject anything that has not been through the input schema."""
+    for item in data:
+        if not isinstance(item, InsuranceChargesModelInput):
+            raise TypeError(
+                f"expected InsuranceChargesModelInput, got {type(item).__name__}: "
+                "validate the input first, e.g. InsuranceChargesModelInput.model_validate(...)"
+            )
+
+
+class InsuranceChargesModel:
+    """Yearly insurance charges from age, sex, BMI, children, smoking and region."""
+
+    qualified_name = "insurance_charges_model"
+    display_name = "Insurance Charges Model"
+    description = "Predicts the yearly medical charges an insurer bills a customer, in US dollars."
+    version = version("insurance-charges-service")
+    input_schema = InsuranceChargesModelInput
+    output_schema = InsuranceChargesModelOutput
+
+    def __init__(self, artifact_path: str | Path | None = None) -> None:
+        path = Path(artifact_path) if artifact_path else default_artifact_path()
+        self.metrics = read_metrics(path)
+        self.pipeline = load_pipeline(path, self.metrics.artifact_sha256)
+        self._compiled = CompiledPipeline.from_pipeline(self.pipeline)
+
+    def predict(self, data: InsuranceChargesModelInput) -> InsuranceChargesModelOutput:
+        """Price one customer."""
+        return self.predict_batch([data])[0]
+
+    def predict_batch(
+        self, data: Sequence[InsuranceChargesModelInput]
+    ) -> list[InsuranceChargesModelOutput]:
+        """Price many customers in one pass over the trees."""
+        check_inputs(data)
+        charges = self._compiled.predict(data)
+        return [InsuranceChargesModelOutput(charges=round(float(value), 2)) for value in charges]

@@ -1,0 +1,1 @@
+"""Render the executed notebooks into the blog post."""

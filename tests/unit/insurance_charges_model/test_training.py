@@ -1,0 +1,53 @@
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from insurance_charges_model.data import sha256_of
+from insurance_charges_model.training import (
+    ARTIFACT_NAME,
+    CV_FOLDS,
+    METRICS_NAME,
+    TrainingMetrics,
+    TrainingResult,
+    candidate_estimators,
+    split_holdout,
+)
+
+
+def test_holdout_is_a_fixed_stratified_fifth(insurance_frame: pd.DataFrame) -> None:
+    train, holdout = split_holdout(insurance_frame)
+    assert (len(train), len(holdout)) == (1070, 268)
+    assert abs(holdout.smoker.eq("yes").mean() - insurance_frame.smoker.eq("yes").mean()) < 0.005
+    again_train, _ = split_holdout(insurance_frame)
+    assert train.index.equals(again_train.index)
+    assert train.index.intersection(holdout.index).empty
+
+
+def test_every_candidate_is_compared_and_the_lowest_cv_mae_wins(
+    training_result: TrainingResult,
+) -> None:
+    comparison = training_result.comparison
+    assert set(comparison.candidate) == set(candidate_estimators())
+    assert comparison.cv_mae_mean.is_monotonic_increasing
+    assert training_result.chosen == comparison.candidate.iloc[0]
+    assert (
+        training_result.pipeline[-1].get_params()
+        == candidate_estimators()[training_result.chosen].get_params()
+    )
+
+
+def test_the_holdout_is_scored_once_by_the_chosen_pipeline(training_result: TrainingResult) -> None:
+    assert len(training_result.holdout_predictions) == len(training_result.holdout)
+    assert set(training_result.holdout_metrics) == {"r2", "mae", "rmse"}
+    assert training_result.train_rows + len(training_result.holdout) == 1338
+
+
+def test_metrics_json_sits_beside_the_artifact(model_dir: Path, insurance_csv: Path) -> None:
+    metrics = TrainingMetrics.model_validate_json((model_dir / METRICS_NAME).read_text())
+    assert metrics.artifact_sha256 == sha256_of(model_dir / ARTIFACT_NAME)
+    assert metrics.data_sha256 == sha256_of(insurance_csv)
+    assert metrics.cv_folds == CV_FOLDS
+    assert {"python", "scikit-learn", "numpy", "pandas", "skops"} <= set(metrics.versions)
+    raw = json.loads((model_dir / METRICS_NAME).read_text())
+    assert {"r2", "mae", "rmse", "cv_r2_mean", "cv_r2_std", "data_sha256", "trained_at"} <= set(raw)
