@@ -14,6 +14,11 @@ BUILD ?= build
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 EXECUTED := $(BUILD)/notebooks
 
+# Notebooks run from notebooks/, so a dataset path given relative to here is made absolute.
+ifdef INSURANCE_DATA
+export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
+endif
+
 .PHONY: help venv dependencies requirements data train benchmark-model test test-slow lint \
 	notebooks blog ci clean
 
