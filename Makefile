@@ -10,6 +10,11 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 MODELS ?= models
+ARTIFACT := $(MODELS)/insurance_charges_model.skops
+CONFIG ?= configuration/local.yaml
+BIND ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
 BUILD ?= build
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 EXECUTED := $(BUILD)/notebooks
@@ -19,7 +24,7 @@ ifdef INSURANCE_DATA
 export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help venv dependencies requirements data train benchmark-model test test-slow lint \
+.PHONY: help venv dependencies requirements data train serve benchmark-model test test-slow lint \
 	notebooks blog ci clean
 
 help: ## Show the targets
@@ -46,6 +51,13 @@ data: $(INSTALLED) ## Locate, verify and validate the dataset (INSURANCE_DATA, d
 
 train: $(INSTALLED) ## Train the model: artifact and metrics.json into models/
 	$(PY) -m insurance_charges_model.train --output $(MODELS)
+
+$(ARTIFACT): | $(INSTALLED)
+	$(PY) -m insurance_charges_model.train --output $(MODELS)
+
+serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG); trains one first if none exists
+	SERVICE_CONFIG=$(CONFIG) HOST=$(BIND) PORT=$(PORT) WORKERS=$(WORKERS) \
+		INSURANCE_CHARGES_MODEL_PATH=$(abspath $(ARTIFACT)) exec $(PY) -m model_service
 
 benchmark-model: $(INSTALLED) ## Time a single predict: fast path against a 1-row pipeline.predict
 	$(PY) -m insurance_charges_model.benchmark

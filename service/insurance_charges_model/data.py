@@ -30,6 +30,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE_PATH = PROJECT_ROOT / "data" / "insurance.csv"
 COLUMNS: tuple[str, ...] = (*FEATURE_NAMES, TARGET_NAME)
 MAX_LISTED_PROBLEMS = 10
+CSV_BOOLEANS = {"smoker": {"yes": True, "no": False}}
 HOW_TO_PROVIDE = (
     f"Download {DATA_URL} yourself and either save it as {{cache}} or point {DATA_ENV_VAR} at it."
 )
@@ -141,8 +142,15 @@ def validate_rows(frame: pd.DataFrame, path: Path) -> list[InsuranceChargesRecor
     """Validate every row against the record schema; raise DataError naming each bad value."""
     records, problems = [], []
     for index, row in enumerate(frame[list(COLUMNS)].to_dict(orient="records")):
+        bad_booleans = [
+            column for column, values in CSV_BOOLEANS.items() if row[column] not in values
+        ]
+        if bad_booleans:
+            problems.extend(describe_bad_booleans(index, row, bad_booleans))
+            continue
+        decoded = row | {column: values[row[column]] for column, values in CSV_BOOLEANS.items()}
         try:
-            records.append(InsuranceChargesRecord.model_validate(row, strict=False))
+            records.append(InsuranceChargesRecord.model_validate(decoded, strict=False))
         except ValidationError as error:
             problems.extend(describe_row_errors(index, error))
     if problems:
@@ -156,6 +164,15 @@ def describe_row_errors(index: int, error: ValidationError) -> list[str]:
         f"line {line_number(index)}, column '{detail['loc'][0]}': "
         f"{detail['input']!r} ({detail['msg']})"
         for detail in error.errors()
+    ]
+
+
+def describe_bad_booleans(index: int, row: dict[str, str], columns: list[str]) -> list[str]:
+    """One line per yes/no column holding something else."""
+    return [
+        f"line {line_number(index)}, column '{column}': {row[column]!r} "
+        f"(expected {' or '.join(repr(value) for value in CSV_BOOLEANS[column])})"
+        for column in columns
     ]
 
 

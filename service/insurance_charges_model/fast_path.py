@@ -102,9 +102,16 @@ def one_hot_columns(
     result, column = [], start
     for field, categories, dropped in zip(fields, encoder.categories_, drop, strict=True):
         kept = [value for index, value in enumerate(categories) if index != dropped]
-        result.append((field, {str(value): column + offset for offset, value in enumerate(kept)}))
+        result.append(
+            (field, {python_value(value): column + offset for offset, value in enumerate(kept)})
+        )
         column += len(kept)
     return result
+
+
+def python_value(value: Any) -> Any:
+    """A category as the schema hands it over: numpy scalars become Python ones."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 @dataclass(frozen=True)

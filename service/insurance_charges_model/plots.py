@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-SMOKER_COLOURS = {"no": "tab:blue", "yes": "tab:red"}
+SMOKER_STYLES = {False: ("tab:blue", "non-smoker"), True: ("tab:red", "smoker")}
 OBESITY_BMI = 30.0
 
 
@@ -36,14 +36,17 @@ def charges_distribution(frame: pd.DataFrame) -> Figure:
     return figure
 
 
+def scatter_by_smoker(axes: plt.Axes, frame: pd.DataFrame, column: str) -> None:
+    """Charges against ``column``, smokers in red."""
+    for smoker, (colour, label) in SMOKER_STYLES.items():
+        rows = frame[frame.smoker == smoker]
+        axes.scatter(rows[column], rows.charges, s=10, alpha=0.6, color=colour, label=label)
+
+
 def charges_by_age(frame: pd.DataFrame) -> Figure:
     """Charges against age, coloured by smoker: three bands."""
     figure, axes = plt.subplots(figsize=(7, 4.2))
-    for smoker, colour in SMOKER_COLOURS.items():
-        rows = frame[frame.smoker == smoker]
-        axes.scatter(
-            rows.age, rows.charges, s=10, alpha=0.6, color=colour, label=f"smoker: {smoker}"
-        )
+    scatter_by_smoker(axes, frame, "age")
     axes.set(xlabel="age (years)", ylabel="charges ($)", title="Charges by age")
     axes.legend()
     return figure
@@ -52,11 +55,7 @@ def charges_by_age(frame: pd.DataFrame) -> Figure:
 def charges_by_bmi(frame: pd.DataFrame) -> Figure:
     """Charges against BMI, coloured by smoker: for smokers, obesity (BMI ≥ 30) is a step."""
     figure, axes = plt.subplots(figsize=(7, 4.2))
-    for smoker, colour in SMOKER_COLOURS.items():
-        rows = frame[frame.smoker == smoker]
-        axes.scatter(
-            rows.bmi, rows.charges, s=10, alpha=0.6, color=colour, label=f"smoker: {smoker}"
-        )
+    scatter_by_smoker(axes, frame, "bmi")
     axes.axvline(OBESITY_BMI, color="black", linestyle=":", label="BMI 30 (obesity)")
     axes.set(xlabel="BMI", ylabel="charges ($)", title="The effect of BMI")
     axes.legend()

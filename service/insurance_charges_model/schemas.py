@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Sex = Literal["female", "male"]
-Smoker = Literal["yes", "no"]
 Region = Literal["northeast", "northwest", "southeast", "southwest"]
 
 AGE_RANGE = (18, 65)
@@ -21,7 +20,7 @@ EXAMPLE_INPUT = {
     "sex": "female",
     "bmi": 27.5,
     "children": 2,
-    "smoker": "no",
+    "smoker": False,
     "region": "northwest",
 }
 
@@ -65,7 +64,7 @@ class InsuranceChargesModelInput(BaseModel):
             examples=[2],
         ),
     ]
-    smoker: Annotated[Smoker, Field(description="Whether the beneficiary smokes.", examples=["no"])]
+    smoker: Annotated[bool, Field(description="Whether the beneficiary smokes.", examples=[False])]
     region: Annotated[
         Region,
         Field(description="Residential area in the US.", examples=["northwest"]),
@@ -98,9 +97,9 @@ class InsuranceChargesRecord(InsuranceChargesModelInput):
 
 
 FEATURE_NAMES: tuple[str, ...] = tuple(InsuranceChargesModelInput.model_fields)
-CATEGORIES: dict[str, tuple[str, ...]] = {
+CATEGORIES: dict[str, tuple[str | bool, ...]] = {
     "sex": Sex.__args__,
-    "smoker": Smoker.__args__,
+    "smoker": (False, True),
     "region": Region.__args__,
 }
 TARGET_NAME = "charges"

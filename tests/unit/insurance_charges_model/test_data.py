@@ -166,6 +166,14 @@ def test_bad_values_are_named(tmp_path: Path, row: str, problem: str) -> None:
         read_insurance_csv(path)
 
 
+def test_smoker_must_be_yes_or_no(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, HEADER, GOOD_ROW, GOOD_ROW.replace("yes", "true"))
+    with pytest.raises(
+        DataError, match=r"line 3, column 'smoker': 'true' \(expected 'yes' or 'no'\)\.$"
+    ):
+        read_insurance_csv(path)
+
+
 def test_many_problems_are_counted_not_all_listed(tmp_path: Path) -> None:
     path = write_csv(tmp_path, HEADER, *[GOOD_ROW.replace("yes", "maybe")] * 15)
     with pytest.raises(DataError, match=r"line 11, .*; and 5 more\.$"):
@@ -183,7 +191,7 @@ def test_unreadable_file_is_reported(tmp_path: Path, content: str) -> None:
 def test_load_insurance_data_takes_an_explicit_path(insurance_csv: Path) -> None:
     frame = load_insurance_data(insurance_csv)
     assert isinstance(frame, pd.DataFrame)
-    assert frame.smoker.isin(["yes", "no"]).all()
+    assert frame.smoker.dtype == bool
 
 
 def test_command_line_reports_the_file(capsys: pytest.CaptureFixture[str]) -> None:

@@ -66,8 +66,8 @@ def test_smokers_are_charged_more_all_else_equal(
     model: InsuranceChargesModel, inputs: list
 ) -> None:
     smokers, non_smokers = (
-        charges(model, changed(inputs, smoker="yes")),
-        charges(model, changed(inputs, smoker="no")),
+        charges(model, changed(inputs, smoker=True)),
+        charges(model, changed(inputs, smoker=False)),
     )
     assert (smokers > non_smokers).all()
 
@@ -77,8 +77,8 @@ def test_ten_years_older_is_never_charged_less(model: InsuranceChargesModel, inp
     assert (charges(model, older) >= charges(model, inputs)).all()
 
 
-@pytest.mark.parametrize("smoker", ["yes", "no"])
-def test_charges_rise_decade_by_decade(model: InsuranceChargesModel, smoker: str) -> None:
+@pytest.mark.parametrize("smoker", [True, False])
+def test_charges_rise_decade_by_decade(model: InsuranceChargesModel, smoker: bool) -> None:
     profile = InsuranceChargesModelInput(**{**EXAMPLE_INPUT, "smoker": smoker})
     by_decade = charges(
         model, [profile.model_copy(update={"age": age}) for age in (20, 30, 40, 50, 60)]

@@ -1,0 +1,37 @@
+"""Run the service with uvicorn: ``python -m model_service``.
+
+The environment chooses everything: ``SERVICE_CONFIG`` (required), ``HOST`` (0.0.0.0),
+``PORT`` (8000) and ``WORKERS`` (1). SIGTERM or Ctrl-C shuts down gracefully: in-flight requests
+finish and the log queue is flushed.
+"""
+
+import os
+import sys
+
+import uvicorn
+
+from model_service.configuration import ConfigurationError, configuration_from_environment
+
+GRACEFUL_SHUTDOWN_SECONDS = 20
+
+
+def main() -> int:
+    try:
+        configuration_from_environment()  # fail here, with a clear message, not in a worker
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        "model_service.main:app",
+        host=os.environ.get("HOST", "0.0.0.0"),
+        port=int(os.environ.get("PORT", "8000")),
+        workers=int(os.environ.get("WORKERS", "1")),
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

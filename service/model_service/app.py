@@ -1,0 +1,197 @@
+"""The FastAPI app factory: ``create_app(configuration)``.
+
+How a request flows: HTTP -> RequestIdMiddleware (the prediction id) -> MetricsMiddleware ->
+the model's route, which validates the body with the model's input schema -> the decorator stack
+(logging) -> the model's ``predict`` -> the output schema -> JSON.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from ml_model_logging.configuration import configure_logging
+from ml_model_logging.context import current_prediction_id
+from model_service.configuration import ModelConfiguration, ServiceConfiguration, import_object
+from model_service.loading import ModelRegistry
+from model_service.metrics import MetricsMiddleware, ServiceMetrics
+from model_service.request_id import RequestIdMiddleware
+from model_service.schemas import HealthStatus, ModelCollection, ModelDetails
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(configuration: ServiceConfiguration) -> FastAPI:
+    """Build the app; the models load in the background once it starts."""
+    registry = ModelRegistry()
+    metrics = ServiceMetrics() if configuration.metrics else None
+    app = FastAPI(
+        title=configuration.title,
+        description=configuration.description,
+        version=configuration.version,
+        lifespan=lifespan(configuration, registry),
+    )
+    app.state.models = registry
+    add_health_routes(app, registry)
+    add_model_routes(app, configuration.models, registry, metrics)
+    add_error_handlers(app)
+    if metrics:
+        add_metrics_route(app, metrics)
+        app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+def lifespan(configuration: ServiceConfiguration, registry: ModelRegistry) -> Callable:
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[None]:
+        logs = configure_logging(
+            configuration.logging.dict_config.as_dict(),
+            configuration.logging.use_queue,
+        )
+        loading = asyncio.create_task(asyncio.to_thread(registry.load, configuration.models))
+        try:
+            yield
+        finally:
+            await loading
+            logs.stop()
+
+    return run
+
+
+def add_health_routes(app: FastAPI, registry: ModelRegistry) -> None:
+    def readiness() -> JSONResponse:
+        if registry.ready:
+            return JSONResponse(HealthStatus(status="ready").model_dump(exclude_none=True))
+        state = (
+            HealthStatus(status="failed", detail=registry.error)
+            if registry.error
+            else HealthStatus(status="loading")
+        )
+        return JSONResponse(state.model_dump(exclude_none=True), status_code=503)
+
+    @app.get(
+        "/api/health",
+        response_model=HealthStatus,
+        tags=["health"],
+        summary="Liveness: the process answers",
+    )
+    async def health() -> HealthStatus:
+        return HealthStatus(status="ok")
+
+    @app.get(
+        "/api/health/startup",
+        response_model=HealthStatus,
+        tags=["health"],
+        summary="503 until the models are loaded",
+    )
+    async def startup() -> JSONResponse:
+        return readiness()
+
+    @app.get(
+        "/api/health/ready",
+        response_model=HealthStatus,
+        tags=["health"],
+        summary="503 until the models are loaded",
+    )
+    async def ready() -> JSONResponse:
+        return readiness()
+
+
+def add_model_routes(
+    app: FastAPI,
+    configurations: list[ModelConfiguration],
+    registry: ModelRegistry,
+    metrics: ServiceMetrics | None,
+) -> None:
+    classes = [import_object(configuration.class_path) for configuration in configurations]
+    details = [ModelDetails.of(model_class) for model_class in classes]
+
+    @app.get(
+        "/api/models", response_model=ModelCollection, tags=["models"], summary="The models served"
+    )
+    async def models() -> ModelCollection:
+        return ModelCollection(models=details)
+
+    for model_class in classes:
+        name = model_class.qualified_name
+        record = metrics.prediction_recorder(name) if metrics else None
+        app.post(
+            f"/api/models/{name}/prediction",
+            response_model=model_class.output_schema,
+            tags=["models"],
+            summary=f"Predict with {getattr(model_class, 'display_name', name)}",
+            description=getattr(model_class, "description", ""),
+            responses={503: {"description": "The model is not loaded yet."}},
+        )(prediction_endpoint(name, model_class.input_schema, registry, record))
+
+
+def prediction_endpoint(
+    name: str,
+    input_schema: type,
+    registry: ModelRegistry,
+    record: Callable[[float, bool], None] | None,
+) -> Callable:
+    """The route function for one model; FastAPI reads the body's schema from its annotation."""
+
+    async def predict(data: input_schema) -> Any:  # type: ignore[valid-type]
+        model = registry.models.get(name)
+        if model is None:
+            return JSONResponse({"detail": f"Model {name} is not loaded yet."}, status_code=503)
+        start = time.perf_counter()
+        try:
+            result = model.predict(data)
+        except Exception:
+            logger.exception("Prediction route failed", extra={"model_qualified_name": name})
+            result = JSONResponse(
+                {
+                    "detail": "Internal error while predicting.",
+                    "prediction_id": current_prediction_id(),
+                },
+                status_code=500,
+            )
+        if record:
+            record(time.perf_counter() - start, not isinstance(result, Response))
+        return result
+
+    return predict
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": [field_error(detail) for detail in error.errors()]}, status_code=422
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+        logger.error("Unhandled error", exc_info=error, extra={"path": request.url.path})
+        return JSONResponse(
+            {"detail": "Internal server error.", "prediction_id": current_prediction_id()},
+            status_code=500,
+        )
+
+
+def field_error(detail: dict[str, Any]) -> dict[str, Any]:
+    """One validation problem: where (``body.age``), what is wrong, and the error type."""
+    location = [str(part) for part in detail["loc"]]
+    return {
+        "loc": location,
+        "field": ".".join(location[1:]) or location[0],
+        "msg": detail["msg"],
+        "type": detail["type"],
+    }
+
+
+def add_metrics_route(app: FastAPI, metrics: ServiceMetrics) -> None:
+    @app.get("/metrics", tags=["metrics"], summary="Prometheus metrics", response_class=Response)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,151 @@
+"""The service's YAML configuration and its schema.
+
+The ``SERVICE_CONFIG`` environment variable chooses the file; everything else is in the file.
+"""
+
+import importlib
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+CONFIG_ENV_VAR = "SERVICE_CONFIG"
+
+
+class ConfigurationError(Exception):
+    """The configuration file is missing, is not YAML, or does not fit the schema."""
+
+
+def import_object(class_path: str) -> Any:
+    """The object at ``package.module.Name``; ValueError naming what cannot be imported."""
+    module_name, _, attribute = class_path.rpartition(".")
+    if not module_name:
+        raise ValueError(f"{class_path!r} is not a class path like 'package.module.ClassName'")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ValueError(
+            f"cannot import module {module_name!r} of {class_path!r}: {error}"
+        ) from error
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise ValueError(f"module {module_name!r} has no attribute {attribute!r}") from None
+
+
+def importable(class_path: str) -> str:
+    import_object(class_path)
+    return class_path
+
+
+ClassPath = Annotated[str, AfterValidator(importable)]
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DecoratorConfiguration(StrictModel):
+    class_path: ClassPath = Field(description="Import path of the decorator class.")
+    kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Keyword arguments of the decorator."
+    )
+
+
+class ModelConfiguration(StrictModel):
+    class_path: ClassPath = Field(
+        description="Import path of the model class. The class must carry qualified_name, "
+        "input_schema and output_schema, and its instances predict and predict_batch."
+    )
+    kwargs: dict[str, Any] = Field(
+        default_factory=dict, description="Keyword arguments of the model."
+    )
+    decorators: list[DecoratorConfiguration] = Field(
+        default_factory=list,
+        description="Decorators, innermost first: the first wraps the model, the next wraps that.",
+    )
+
+
+class LoggingDictConfig(BaseModel):
+    """A ``logging.config.dictConfig`` block; only its top-level keys are checked here."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = Field(description="dictConfig schema version; always 1.")
+    disable_existing_loggers: bool = Field(
+        default=False, description="Silence loggers made earlier."
+    )
+    formatters: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Formatters by name."
+    )
+    filters: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Filters by name.")
+    handlers: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Handlers by name."
+    )
+    loggers: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Loggers by name.")
+    root: dict[str, Any] = Field(default_factory=dict, description="The root logger.")
+
+    def as_dict(self) -> dict[str, Any]:
+        """What dictConfig gets: the keys the file sets, and always disable_existing_loggers."""
+        return self.model_dump(exclude_unset=True) | {
+            "version": self.version,
+            "disable_existing_loggers": self.disable_existing_loggers,
+        }
+
+
+class LoggingConfiguration(StrictModel):
+    use_queue: bool = Field(
+        default=True,
+        description="Run the handlers on a background thread: slow output never stalls a request.",
+    )
+    dict_config: LoggingDictConfig = Field(description="Passed to logging.config.dictConfig.")
+
+
+class ServiceConfiguration(StrictModel):
+    title: str = Field(description="Title of the service, shown in OpenAPI.")
+    description: str = Field(description="Description of the service, shown in OpenAPI.")
+    version: str = Field(description="Version of the service, shown in OpenAPI.")
+    models: list[ModelConfiguration] = Field(min_length=1, description="The models to serve.")
+    logging: LoggingConfiguration = Field(description="How the service logs.")
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics on /metrics.")
+
+
+def describe_errors(error: ValidationError) -> str:
+    return "\n".join(
+        f"  {'.'.join(str(part) for part in detail['loc']) or '(top level)'}: {detail['msg']}"
+        for detail in error.errors()
+    )
+
+
+def load_configuration(path: str | Path) -> ServiceConfiguration:
+    """Read and validate a configuration file; ConfigurationError says what is wrong where."""
+    path = Path(path)
+    try:
+        with open(path) as stream:
+            content = yaml.safe_load(stream)
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot read the service configuration {path}: {error}"
+        ) from error
+    except yaml.YAMLError as error:
+        raise ConfigurationError(f"{path} is not valid YAML: {error}") from error
+    if not isinstance(content, dict):
+        raise ConfigurationError(f"{path} must hold a mapping, not {type(content).__name__}")
+    try:
+        return ServiceConfiguration.model_validate(content)
+    except ValidationError as error:
+        raise ConfigurationError(
+            f"{path} is not a valid service configuration:\n{describe_errors(error)}"
+        ) from error
+
+
+def configuration_from_environment() -> ServiceConfiguration:
+    """The configuration in the file that ``SERVICE_CONFIG`` names."""
+    path = os.environ.get(CONFIG_ENV_VAR)
+    if not path:
+        raise ConfigurationError(
+            f"set {CONFIG_ENV_VAR} to the service's YAML file, e.g. configuration/local.yaml"
+        )
+    return load_configuration(path)

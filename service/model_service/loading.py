@@ -1,0 +1,43 @@
+"""Build the configured models: instantiate each by class path, then wrap its decorators."""
+
+import logging
+import threading
+from typing import Any
+
+from model_service.configuration import ModelConfiguration, import_object
+
+logger = logging.getLogger(__name__)
+
+
+def build_model(configuration: ModelConfiguration) -> Any:
+    """The model instance, wrapped by its decorators in order (the first is innermost)."""
+    model = import_object(configuration.class_path)(**configuration.kwargs)
+    for decorator in configuration.decorators:
+        model = import_object(decorator.class_path)(model, **decorator.kwargs)
+    return model
+
+
+class ModelRegistry:
+    """The loaded models by qualified name, and whether loading finished or failed."""
+
+    def __init__(self) -> None:
+        self.models: dict[str, Any] = {}
+        self.error: str | None = None
+        self._loaded = threading.Event()
+
+    @property
+    def ready(self) -> bool:
+        return self._loaded.is_set() and self.error is None
+
+    def load(self, configurations: list[ModelConfiguration]) -> None:
+        """Load every model; on failure keep the error, so the probes report it."""
+        try:
+            for configuration in configurations:
+                model = build_model(configuration)
+                self.models[model.qualified_name] = model
+                logger.info("Model loaded", extra={"model_qualified_name": model.qualified_name})
+        except Exception as error:
+            self.error = f"{type(error).__name__}: {error}"
+            logger.exception("Model loading failed", extra={"error_type": type(error).__name__})
+        finally:
+            self._loaded.set()

@@ -1,0 +1,137 @@
+"""Run the service in a child process: for notebooks, tests and load tests.
+
+with ServiceProcess("configuration/local.yaml", port=8000, log_path=Path("service.log")) as service:
+    httpx.post(f"{service.url}/api/models/...", json=...)
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+READY_PATH = "/api/health/ready"
+
+
+class ServiceError(RuntimeError):
+    """The service did not start, or did not stop, as expected; the message ends with its log."""
+
+
+def free_port() -> int:
+    """A TCP port that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServiceProcess:
+    """``python -m model_service`` in a child process, its output in a log file."""
+
+    def __init__(
+        self,
+        config_path: str | Path,
+        log_path: str | Path,
+        port: int | None = None,
+        workers: int = 1,
+        host: str = "127.0.0.1",
+        environment: dict[str, str] | None = None,
+    ) -> None:
+        self.config_path, self.log_path = Path(config_path), Path(log_path)
+        self.host, self.port, self.workers = host, port or free_port(), workers
+        self.environment = environment or {}
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Self:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        settings = {
+            "SERVICE_CONFIG": str(self.config_path),
+            "HOST": self.host,
+            "PORT": str(self.port),
+            "WORKERS": str(self.workers),
+        }
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "model_service"],
+                env=os.environ | settings | self.environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def wait_until_ready(self, timeout: float = 60) -> float:
+        """Poll the readiness probe; return the seconds it took. ServiceError if it never does."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.process is None or self.process.poll() is not None:
+                raise ServiceError(f"the service exited before it was ready.\n{self.log_tail()}")
+            try:
+                if httpx.get(self.url + READY_PATH, timeout=2).status_code == 200:
+                    return time.monotonic() - started
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise ServiceError(f"the service was not ready after {timeout} s.\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 30) -> int:
+        """SIGTERM, then wait for a graceful exit; return the exit code.
+
+        After a graceful shutdown uvicorn re-raises SIGTERM: the code is then -15 (143 in a shell).
+        """
+        if self.process is None:
+            return 0
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise ServiceError(
+                f"the service ignored SIGTERM for {timeout} s and was killed.\n{self.log_tail()}"
+            ) from None
+
+    def log_lines(self) -> list[str]:
+        return self.log_path.read_text().splitlines() if self.log_path.exists() else []
+
+    def log_records(self) -> list[dict[str, Any]]:
+        """The JSON records in the log (other lines are skipped)."""
+        records = []
+        for line in self.log_lines():
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+        return records
+
+    def log_tail(self, lines: int = 20) -> str:
+        return "\n".join(self.log_lines()[-lines:])
+
+    def __enter__(self) -> Self:
+        self.start()
+        try:
+            self.wait_until_ready()
+        except ServiceError:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()

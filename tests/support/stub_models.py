@@ -1,0 +1,66 @@
+"""Stub models: the service's plumbing, tested without the real model."""
+
+import threading
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StubInput(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [{"x": 2.0, "note": "a"}]}
+    )
+
+    x: float = Field(ge=0, le=10, description="The number to double.", examples=[2.0])
+    note: str = Field(
+        default="", max_length=20, description="Free text, never logged.", examples=["a"]
+    )
+
+
+class StubOutput(BaseModel):
+    y: float = Field(description="Twice x.", examples=[4.0])
+
+
+class StubModel:
+    """Doubles x; fails on purpose when x is 7."""
+
+    qualified_name = "stub_model"
+    display_name = "Stub Model"
+    description = "Doubles x."
+    version = "1.2.3"
+    input_schema = StubInput
+    output_schema = StubOutput
+    FAILING_X = 7.0
+
+    def __init__(self, factor: float = 2.0) -> None:
+        self.factor = factor
+
+    def predict(self, data: StubInput) -> StubOutput:
+        if data.x == self.FAILING_X:
+            raise RuntimeError(f"stub failure for x={data.x}")
+        return StubOutput(y=data.x * self.factor)
+
+    def predict_batch(self, data: list[StubInput]) -> list[StubOutput]:
+        if any(item.x == self.FAILING_X for item in data):
+            raise RuntimeError("stub failure in batch")
+        return [StubOutput(y=item.x * self.factor) for item in data]
+
+
+class GatedStubModel(StubModel):
+    """Loads only once ``gate`` is set: the probes can be seen before and after loading."""
+
+    qualified_name = "gated_stub_model"
+    gate = threading.Event()
+
+    def __init__(self, factor: float = 2.0) -> None:
+        super().__init__(factor)
+        if not self.gate.wait(timeout=30):
+            raise TimeoutError("the test never opened the gate")
+
+
+class BrokenStubModel(StubModel):
+    """Refuses to load, as a tampered artifact does."""
+
+    qualified_name = "broken_stub_model"
+
+    def __init__(self) -> None:
+        raise RuntimeError("artifact refused")

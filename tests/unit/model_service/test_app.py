@@ -1,0 +1,185 @@
+"""The service's plumbing, with a stub model."""
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from model_service.app import create_app
+from support.services import stub_configuration, wait_until_ready
+from support.stub_models import GatedStubModel
+
+PREDICT = "/api/models/stub_model/prediction"
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(stub_configuration()), raise_server_exceptions=False) as client:
+        wait_until_ready(client)
+        yield client
+
+
+def test_models_are_listed(client: TestClient) -> None:
+    assert client.get("/api/models").json() == {
+        "models": [
+            {
+                "qualified_name": "stub_model",
+                "display_name": "Stub Model",
+                "description": "Doubles x.",
+                "version": "1.2.3",
+            }
+        ]
+    }
+
+
+def test_openapi_shows_the_model_schemas(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["info"] == {
+        "title": "Stub service",
+        "description": "Serves a stub model.",
+        "version": "9.9.9",
+    }
+    body = spec["paths"][PREDICT]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["$ref"].endswith("/StubInput")
+    stub_input = spec["components"]["schemas"]["StubInput"]
+    assert stub_input["properties"]["x"]["description"] == "The number to double."
+    assert stub_input["examples"] == [{"x": 2.0, "note": "a"}]
+    response = spec["paths"][PREDICT]["post"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
+    assert response["$ref"].endswith("/StubOutput")
+    assert client.get("/docs").status_code == 200
+
+
+def test_a_prediction(client: TestClient) -> None:
+    response = client.post(PREDICT, json={"x": 2.5})
+    assert response.status_code == 200
+    assert response.json() == {"y": 5.0}
+
+
+def test_the_request_id_is_used_and_returned(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="ml_model_logging")
+    response = client.post(PREDICT, json={"x": 1.0}, headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert [record.prediction_id for record in caplog.records] == ["abc-123", "abc-123"]
+
+
+def test_a_request_id_is_made_when_absent(client: TestClient) -> None:
+    first, second = (
+        client.post(PREDICT, json={"x": 1.0}).headers["x-request-id"] for _ in range(2)
+    )
+    assert first != second
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"x": 11}, "x", "less than or equal to 10"),
+        ({"x": "2"}, "x", "valid number"),
+        ({}, "x", "Field required"),
+        ({"x": 1, "extra": 1}, "extra", "Extra inputs are not permitted"),
+    ],
+)
+def test_validation_errors_are_422_naming_the_field(
+    client: TestClient, body: dict, field: str, message: str
+) -> None:
+    response = client.post(PREDICT, json=body)
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == field
+    assert message in error["msg"]
+    assert error["loc"] == ["body", field]
+
+
+def test_malformed_json_is_422(client: TestClient) -> None:
+    response = client.post(
+        PREDICT, content=b'{"x": 1', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+def test_a_model_error_is_a_500_without_a_trace_and_is_logged(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    response = client.post(PREDICT, json={"x": 7.0}, headers={"X-Request-ID": "failing-1"})
+    assert response.status_code == 500
+    assert response.json() == {
+        "detail": "Internal error while predicting.",
+        "prediction_id": "failing-1",
+    }
+    assert "Traceback" not in response.text
+    assert "stub failure" not in response.text
+    messages = {record.getMessage(): record for record in caplog.records}
+    assert messages["Prediction failed"].error_message == "stub failure for x=7.0"
+    assert messages["Prediction route failed"].exc_info[0] is RuntimeError
+
+
+def test_an_unmatched_route_is_404(client: TestClient) -> None:
+    assert client.post("/api/models/other/prediction", json={}).status_code == 404
+
+
+def test_metrics_count_requests_and_predictions(client: TestClient) -> None:
+    client.post(PREDICT, json={"x": 1.0})
+    client.post(PREDICT, json={"x": 2.0})
+    client.post(PREDICT, json={"x": 7.0})
+    client.post(PREDICT, json={"x": 20})
+    client.get("/nowhere")
+    text = client.get("/metrics").text
+    route = 'route="/api/models/stub_model/prediction"'
+    assert f'http_requests_total{{method="POST",{route},status="200"}} 2.0' in text
+    assert f'http_requests_total{{method="POST",{route},status="500"}} 1.0' in text
+    assert f'http_requests_total{{method="POST",{route},status="422"}} 1.0' in text
+    assert 'http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in text
+    assert 'predictions_total{model="stub_model",status="success"} 2.0' in text
+    assert 'predictions_total{model="stub_model",status="error"} 1.0' in text
+    assert 'prediction_duration_seconds_count{model="stub_model"} 3.0' in text
+
+
+def test_metrics_can_be_turned_off() -> None:
+    with TestClient(create_app(stub_configuration(metrics=False))) as client:
+        wait_until_ready(client)
+        assert client.get("/metrics").status_code == 404
+        assert client.post(PREDICT, json={"x": 1.0}).status_code == 200
+
+
+def test_probes_answer_503_until_the_model_is_loaded() -> None:
+    GatedStubModel.gate.clear()
+    try:
+        with TestClient(create_app(stub_configuration("GatedStubModel"))) as client:
+            assert client.get("/api/health").status_code == 200
+            for probe in ("/api/health/startup", "/api/health/ready"):
+                response = client.get(probe)
+                assert (response.status_code, response.json()) == (503, {"status": "loading"})
+            unready = client.post("/api/models/gated_stub_model/prediction", json={"x": 1.0})
+            assert unready.status_code == 503
+            GatedStubModel.gate.set()
+            wait_until_ready(client)
+            assert client.get("/api/health/startup").json() == {"status": "ready"}
+            assert client.post(
+                "/api/models/gated_stub_model/prediction", json={"x": 1.0}
+            ).json() == {"y": 2.0}
+    finally:
+        GatedStubModel.gate.set()
+
+
+def test_a_model_that_fails_to_load_keeps_the_probes_failing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with TestClient(create_app(stub_configuration("BrokenStubModel"))) as client:
+        for _ in range(100):
+            response = client.get("/api/health/startup")
+            if response.json()["status"] != "loading":
+                break
+        assert response.status_code == 503
+        assert response.json() == {"status": "failed", "detail": "RuntimeError: artifact refused"}
+        assert client.get("/api/health/ready").status_code == 503
+        assert (
+            client.post("/api/models/broken_stub_model/prediction", json={"x": 1.0}).status_code
+            == 503
+        )
+    assert "Model loading failed" in caplog.messages

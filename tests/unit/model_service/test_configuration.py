@@ -1,0 +1,127 @@
+from pathlib import Path
+
+import pytest
+
+from model_service.configuration import (
+    CONFIG_ENV_VAR,
+    ConfigurationError,
+    configuration_from_environment,
+    load_configuration,
+)
+
+PROJECT = Path(__file__).resolve().parents[3]
+MINIMAL = """
+title: t
+description: d
+version: "1"
+models:
+  - class_path: support.stub_models.StubModel
+logging:
+  dict_config: {version: 1}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "service.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("name", ["local.yaml", "kubernetes.yaml"])
+def test_the_shipped_configurations_are_valid(name: str) -> None:
+    configuration = load_configuration(PROJECT / "configuration" / name)
+    assert (
+        configuration.models[0].class_path == "insurance_charges_model.model.InsuranceChargesModel"
+    )
+    assert configuration.models[0].decorators[0].kwargs["output_fields"] == ["charges"]
+
+
+def test_kubernetes_logs_read_the_pod_from_the_environment() -> None:
+    dict_config = load_configuration(
+        PROJECT / "configuration" / "kubernetes.yaml"
+    ).logging.dict_config
+    assert dict_config.filters["environment"]["env_variables"] == [
+        "POD_NAME",
+        "NODE_NAME",
+        "APP_NAME",
+    ]
+    assert dict_config.handlers["stdout"]["filters"] == ["environment", "no_colour"]
+
+
+def test_defaults(tmp_path: Path) -> None:
+    configuration = load_configuration(write(tmp_path, MINIMAL))
+    assert configuration.metrics is True
+    assert configuration.logging.use_queue is True
+    assert configuration.models[0].decorators == []
+
+
+def test_every_field_is_described() -> None:
+    from model_service.configuration import ServiceConfiguration
+
+    schema = ServiceConfiguration.model_json_schema()
+    for definition in [schema, *schema["$defs"].values()]:
+        for name, field in definition.get("properties", {}).items():
+            assert field.get("description"), f"{definition.get('title')}.{name}"
+
+
+def test_bad_yaml_names_the_file_and_line(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigurationError, match=r"(?s)service.yaml is not valid YAML: .*service.yaml\", line 2"
+    ):
+        load_configuration(write(tmp_path, "title: t\n  models: [\n"))
+
+
+def test_a_list_is_not_a_configuration(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="must hold a mapping, not list"):
+        load_configuration(write(tmp_path, "- a\n- b\n"))
+
+
+@pytest.mark.parametrize(
+    ("class_path", "message"),
+    [
+        ("nowhere.Model", r"models.0.class_path: Value error, cannot import module 'nowhere'"),
+        ("support.stub_models.Missing", r"module 'support.stub_models' has no attribute 'Missing'"),
+        ("Model", r"'Model' is not a class path like 'package.module.ClassName'"),
+    ],
+)
+def test_unknown_class_path_is_named(tmp_path: Path, class_path: str, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        load_configuration(
+            write(tmp_path, MINIMAL.replace("support.stub_models.StubModel", class_path))
+        )
+
+
+def test_missing_keys_are_named(tmp_path: Path) -> None:
+    text = MINIMAL.replace('version: "1"\n', "").replace(
+        "logging:\n  dict_config: {version: 1}\n", ""
+    )
+    with pytest.raises(
+        ConfigurationError, match=r"(?s)  version: Field required.*  logging: Field required"
+    ):
+        load_configuration(write(tmp_path, text))
+
+
+def test_misspelt_keys_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="metrcs: Extra inputs are not permitted"):
+        load_configuration(write(tmp_path, MINIMAL + "metrcs: false\n"))
+
+
+def test_dict_config_version_must_be_1(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"logging.dict_config.version: Input should be 1"):
+        load_configuration(write(tmp_path, MINIMAL.replace("{version: 1}", "{version: 2}")))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="cannot read the service configuration"):
+        load_configuration(tmp_path / "absent.yaml")
+
+
+def test_environment_chooses_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(write(tmp_path, MINIMAL)))
+    assert configuration_from_environment().title == "t"
+
+
+def test_environment_variable_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CONFIG_ENV_VAR, raising=False)
+    with pytest.raises(ConfigurationError, match=f"set {CONFIG_ENV_VAR}"):
+        configuration_from_environment()
