@@ -14,7 +14,7 @@ scikit-learn's trees do.
 """
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -41,12 +41,12 @@ class FeatureEncoder:
 
     n_columns: int
     numeric: tuple[tuple[str, int], ...]
-    indicators: tuple[tuple[str, dict[str, int]], ...]
+    indicators: tuple[tuple[str, dict[Any, int | None]], ...]
 
     @classmethod
     def from_column_transformer(cls, transformer: ColumnTransformer) -> "FeatureEncoder":
         numeric: list[tuple[str, int]] = []
-        indicators: list[tuple[str, dict[str, int]]] = []
+        indicators: list[tuple[str, dict[Any, int | None]]] = []
         for name, step, columns in transformer.transformers_:
             start = transformer.output_indices_[name].start
             fields = input_names(transformer, columns)
@@ -60,6 +60,15 @@ class FeatureEncoder:
                 raise UnsupportedPipelineError(f"cannot compile transformer {name!r}: {step!r}")
         n_columns = max(indices.stop for indices in transformer.output_indices_.values())
         return cls(n_columns, tuple(numeric), tuple(indicators))
+
+    def unknown_categories(self, allowed: Mapping[str, Iterable[Any]]) -> dict[str, list[Any]]:
+        """Values that ``allowed`` admits but the fitted encoder never saw, by field."""
+        known = dict(self.indicators)
+        unknown = {
+            field: [value for value in values if value not in known.get(field, {})]
+            for field, values in allowed.items()
+        }
+        return {field: values for field, values in unknown.items() if values}
 
     def encode(self, records: Sequence[Any]) -> np.ndarray:
         """One row per record; a record is anything with the input fields as attributes."""
@@ -92,8 +101,8 @@ def input_names(transformer: ColumnTransformer, columns: Any) -> list[str]:
 
 def one_hot_columns(
     encoder: OneHotEncoder, fields: list[str], start: int
-) -> list[tuple[str, dict[str, int]]]:
-    """For each field, the output column of each category (a dropped category has none)."""
+) -> list[tuple[str, dict[Any, int | None]]]:
+    """For each field, the output column of each category (None for a dropped category)."""
     if getattr(encoder, "infrequent_categories_", None) is not None and any(
         categories is not None for categories in encoder.infrequent_categories_
     ):
@@ -101,11 +110,11 @@ def one_hot_columns(
     drop = encoder.drop_idx_ if encoder.drop_idx_ is not None else [None] * len(fields)
     result, column = [], start
     for field, categories, dropped in zip(fields, encoder.categories_, drop, strict=True):
-        kept = [value for index, value in enumerate(categories) if index != dropped]
-        result.append(
-            (field, {python_value(value): column + offset for offset, value in enumerate(kept)})
-        )
-        column += len(kept)
+        columns: dict[Any, int | None] = {}
+        for index, value in enumerate(categories):
+            columns[python_value(value)] = None if index == dropped else column
+            column += index != dropped
+        result.append((field, columns))
     return result
 
 

@@ -8,7 +8,11 @@ from pathlib import Path
 from insurance_charges_model.artifact import ArtifactError, load_pipeline
 from insurance_charges_model.data import PROJECT_ROOT
 from insurance_charges_model.fast_path import CompiledPipeline
-from insurance_charges_model.schemas import InsuranceChargesModelInput, InsuranceChargesModelOutput
+from insurance_charges_model.schemas import (
+    CATEGORIES,
+    InsuranceChargesModelInput,
+    InsuranceChargesModelOutput,
+)
 from insurance_charges_model.training import ARTIFACT_NAME, METRICS_NAME, TrainingMetrics
 
 MODEL_PATH_ENV_VAR = "INSURANCE_CHARGES_MODEL_PATH"
@@ -41,6 +45,16 @@ def check_inputs(data: Sequence[InsuranceChargesModelInput]) -> None:
             )
 
 
+def check_categories(compiled: CompiledPipeline, path: Path) -> None:
+    """Refuse an artifact whose encoder does not know every value the input schema allows."""
+    unknown = compiled.encoder.unknown_categories(CATEGORIES)
+    if unknown:
+        raise ArtifactError(
+            f"{path} was trained for other inputs: its encoder does not know {unknown}, which the "
+            "input schema allows. Train the model again with `make train`."
+        )
+
+
 class InsuranceChargesModel:
     """Yearly insurance charges from age, sex, BMI, children, smoking and region."""
 
@@ -56,6 +70,7 @@ class InsuranceChargesModel:
         self.metrics = read_metrics(path)
         self.pipeline = load_pipeline(path, self.metrics.artifact_sha256)
         self._compiled = CompiledPipeline.from_pipeline(self.pipeline)
+        check_categories(self._compiled, path)
 
     def predict(self, data: InsuranceChargesModelInput) -> InsuranceChargesModelOutput:
         """Price one customer."""

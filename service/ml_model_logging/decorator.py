@@ -88,13 +88,13 @@ class LoggingDecorator(MLModelDecorator):
         return results
 
     def _log_requested(self, prediction_id: str, data: Any) -> None:
-        inputs = {field: getattr(data, field) for field in self._input_fields}
+        inputs = {field: getattr(data, field, None) for field in self._input_fields}
         self._logger.info(
             "Prediction requested", extra=self._record(prediction_id, "requested", input=inputs)
         )
 
     def _log_created(self, prediction_id: str, result: Any, start: float) -> None:
-        outputs = {field: getattr(result, field) for field in self._output_fields}
+        outputs = {field: getattr(result, field, None) for field in self._output_fields}
         extra = self._record(prediction_id, "success", output=outputs, latency_ms=elapsed_ms(start))
         self._logger.info("Prediction created", extra=extra)
 

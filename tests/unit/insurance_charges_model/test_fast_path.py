@@ -96,6 +96,17 @@ def test_encoding_follows_the_fitted_column_order(
     )
 
 
+def test_unknown_categories_are_reported(insurance_frame: pd.DataFrame) -> None:
+    compiled = CompiledPipeline.from_pipeline(fitted(LinearRegression(), insurance_frame))
+    assert compiled.encoder.unknown_categories({"smoker": [True, False], "sex": ["male"]}) == {}
+    assert compiled.encoder.unknown_categories(
+        {"region": ["north", "southwest"], "sex": ["x"]}
+    ) == {
+        "region": ["north"],
+        "sex": ["x"],
+    }
+
+
 def test_unsupported_estimator_is_named(insurance_frame: pd.DataFrame) -> None:
     with pytest.raises(
         UnsupportedPipelineError, match="cannot compile estimator KNeighborsRegressor"

@@ -6,8 +6,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
 
-from insurance_charges_model.artifact import ArtifactError
+from insurance_charges_model.artifact import ArtifactError, save_pipeline
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
 from insurance_charges_model.schemas import (
     EXAMPLE_INPUT,
@@ -15,7 +19,7 @@ from insurance_charges_model.schemas import (
     InsuranceChargesModelInput,
     InsuranceChargesModelOutput,
 )
-from insurance_charges_model.training import ARTIFACT_NAME, METRICS_NAME
+from insurance_charges_model.training import ARTIFACT_NAME, METRICS_NAME, TrainingMetrics
 
 CENT = 0.01
 
@@ -113,6 +117,28 @@ def test_tampered_artifact_refuses_to_load(tmp_path: Path, model_dir: Path) -> N
         artifact.write(b"\0")
     with pytest.raises(ArtifactError, match="was recorded at training time"):
         InsuranceChargesModel(tmp_path / ARTIFACT_NAME)
+
+
+def test_artifact_trained_for_other_categories_refuses_to_load(
+    tmp_path: Path, model_dir: Path, insurance_frame: pd.DataFrame
+) -> None:
+    """An artifact whose smoker column held 'yes'/'no' would silently price everyone wrongly."""
+    features = insurance_frame[list(FEATURE_NAMES)].assign(
+        smoker=insurance_frame.smoker.map({True: "yes", False: "no"})
+    )
+    encoder = OneHotEncoder(drop="if_binary", sparse_output=False)
+    columns = ColumnTransformer(
+        [("categorical", encoder, ["sex", "smoker", "region"])], remainder="passthrough"
+    )
+    pipeline = Pipeline([("encode", columns), ("regress", LinearRegression())]).fit(
+        features, insurance_frame.charges
+    )
+    artifact = tmp_path / ARTIFACT_NAME
+    metrics = TrainingMetrics.model_validate_json((model_dir / METRICS_NAME).read_text())
+    metrics.artifact_sha256 = save_pipeline(pipeline, artifact)
+    (tmp_path / METRICS_NAME).write_text(metrics.model_dump_json())
+    with pytest.raises(ArtifactError, match=r"does not know \{'smoker': \[False, True\]\}"):
+        InsuranceChargesModel(artifact)
 
 
 def test_artifact_without_metrics_refuses_to_load(tmp_path: Path, model_dir: Path) -> None:

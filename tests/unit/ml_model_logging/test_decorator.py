@@ -114,6 +114,14 @@ def test_a_batch_logs_one_pair_per_item_with_its_id(records: CapturedRecords) ->
     assert [record.output for record in records[2:]] == [{"y": 2.0}, {"y": 6.0}]
 
 
+def test_an_input_without_the_fields_still_reaches_the_model(records: CapturedRecords) -> None:
+    """Logging never turns into the error: the model's own error is raised and logged."""
+    with pytest.raises(AttributeError, match="'dict' object has no attribute 'x'"):
+        decorated().predict({"x": 1.0})
+    assert records[0].input == {"x": None}
+    assert records[1].error_type == "AttributeError"
+
+
 def test_a_failed_batch_logs_a_failure_per_item(records: CapturedRecords) -> None:
     with pytest.raises(RuntimeError):
         decorated().predict_batch([StubInput(x=1.0), StubInput(x=7.0)], prediction_ids=["a", "b"])
