@@ -67,14 +67,11 @@ def lifespan(configuration: ServiceConfiguration, registry: ModelRegistry) -> Ca
 
 
 def add_health_routes(app: FastAPI, registry: ModelRegistry) -> None:
-    def readiness() -> JSONResponse:
+    async def readiness() -> JSONResponse:
         if registry.ready:
             return JSONResponse(HealthStatus(status="ready").model_dump(exclude_none=True))
-        state = (
-            HealthStatus(status="failed", detail=registry.error)
-            if registry.error
-            else HealthStatus(status="loading")
-        )
+        status = "failed" if registry.error else "loading"
+        state = HealthStatus(status=status, detail=registry.error)
         return JSONResponse(state.model_dump(exclude_none=True), status_code=503)
 
     @app.get(
@@ -86,23 +83,16 @@ def add_health_routes(app: FastAPI, registry: ModelRegistry) -> None:
     async def health() -> HealthStatus:
         return HealthStatus(status="ok")
 
-    @app.get(
-        "/api/health/startup",
-        response_model=HealthStatus,
-        tags=["health"],
-        summary="503 until the models are loaded",
-    )
-    async def startup() -> JSONResponse:
-        return readiness()
-
-    @app.get(
-        "/api/health/ready",
-        response_model=HealthStatus,
-        tags=["health"],
-        summary="503 until the models are loaded",
-    )
-    async def ready() -> JSONResponse:
-        return readiness()
+    for probe in ("startup", "ready"):
+        app.add_api_route(
+            f"/api/health/{probe}",
+            readiness,
+            name=probe,
+            response_model=HealthStatus,
+            responses={503: {"model": HealthStatus, "description": "The models are not loaded."}},
+            tags=["health"],
+            summary="503 until the models are loaded",
+        )
 
 
 def add_model_routes(
