@@ -5,18 +5,55 @@ is every type our candidate pipelines need beyond those skops trusts by default;
 that asks for anything else is refused before a single object is built.
 """
 
+from datetime import datetime
 from pathlib import Path
 
 import skops.io as sio
+from pydantic import BaseModel, Field
 from sklearn.pipeline import Pipeline
 
-from insurance_charges_model.data import sha256_of
+from insurance_charges_model.hashing import sha256_of
 
 TRUSTED_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
+ARTIFACT_NAME = "insurance_charges_model.skops"
+METRICS_NAME = "metrics.json"
 
 
 class ArtifactError(Exception):
     """The model artifact is missing, altered, or asks for types we do not trust."""
+
+
+class TrainingMetrics(BaseModel):
+    """The metrics JSON written beside the artifact; the loader reads the artifact's sha256 here."""
+
+    estimator: str = Field(description="Name of the candidate with the lowest cross-validated MAE.")
+    r2: float = Field(description="R² on the holdout.")
+    mae: float = Field(description="Mean absolute error on the holdout, in dollars.")
+    rmse: float = Field(description="Root mean squared error on the holdout, in dollars.")
+    cv_r2_mean: float = Field(description="Mean R² over the CV folds of the training part.")
+    cv_r2_std: float = Field(description="Standard deviation of R² over the CV folds.")
+    cv_mae_mean: float = Field(description="Mean MAE over the CV folds, in dollars.")
+    cv_mae_std: float = Field(description="Standard deviation of MAE over the CV folds.")
+    cv_folds: int = Field(description="Number of CV folds.")
+    candidates: list[dict[str, float | str]] = Field(description="CV scores of every candidate.")
+    split: dict[str, float | int | str] = Field(description="How the holdout was drawn.")
+    data_sha256: str = Field(description="sha256 of the training data file.")
+    data_rows: int = Field(description="Rows in the training data file.")
+    artifact_file: str = Field(description="File name of the skops artifact, beside this file.")
+    artifact_sha256: str = Field(description="sha256 of the artifact, checked on every load.")
+    versions: dict[str, str] = Field(description="Python and library versions used to train.")
+    trained_at: datetime = Field(description="When training finished (UTC).")
+
+
+def read_metrics(artifact_path: Path) -> TrainingMetrics:
+    """The metrics JSON beside the artifact, which records the artifact's sha256."""
+    metrics_path = artifact_path.parent / METRICS_NAME
+    if not metrics_path.is_file():
+        raise ArtifactError(
+            f"No {METRICS_NAME} beside {artifact_path}: the artifact's sha256 cannot be verified. "
+            "Train the model with `make train`."
+        )
+    return TrainingMetrics.model_validate_json(metrics_path.read_text())
 
 
 def save_pipeline(pipeline: Pipeline, path: Path) -> str:

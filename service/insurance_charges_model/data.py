@@ -4,7 +4,6 @@ Lookup order: the path in ``INSURANCE_DATA``, then the cached ``data/insurance.c
 download from the pinned URL. Every one of them must have the pinned sha256.
 """
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -16,6 +15,8 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from insurance_charges_model.hashing import sha256_of
+from insurance_charges_model.paths import PROJECT_ROOT
 from insurance_charges_model.schemas import FEATURE_NAMES, TARGET_NAME, InsuranceChargesRecord
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,6 @@ DATA_URL = (
 )
 DATA_SHA256 = "505c1cbc2e63d0363bac59501563df2530aadf4cdb9cfee226f4ef32f5468281"
 DATA_ENV_VAR = "INSURANCE_DATA"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE_PATH = PROJECT_ROOT / "data" / "insurance.csv"
 COLUMNS: tuple[str, ...] = (*FEATURE_NAMES, TARGET_NAME)
 MAX_LISTED_PROBLEMS = 10
@@ -38,15 +38,6 @@ HOW_TO_PROVIDE = (
 
 class DataError(Exception):
     """The data could not be found, verified or validated; the message says what to do."""
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify_checksum(path: Path, expected: str = DATA_SHA256) -> None:

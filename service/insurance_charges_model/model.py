@@ -5,15 +5,19 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
-from insurance_charges_model.artifact import ArtifactError, load_pipeline
-from insurance_charges_model.data import PROJECT_ROOT
+from insurance_charges_model.artifact import (
+    ARTIFACT_NAME,
+    ArtifactError,
+    load_pipeline,
+    read_metrics,
+)
 from insurance_charges_model.fast_path import CompiledPipeline
+from insurance_charges_model.paths import PROJECT_ROOT
 from insurance_charges_model.schemas import (
     CATEGORIES,
     InsuranceChargesModelInput,
     InsuranceChargesModelOutput,
 )
-from insurance_charges_model.training import ARTIFACT_NAME, METRICS_NAME, TrainingMetrics
 
 MODEL_PATH_ENV_VAR = "INSURANCE_CHARGES_MODEL_PATH"
 DEFAULT_ARTIFACT_PATH = PROJECT_ROOT / "models" / ARTIFACT_NAME
@@ -22,17 +26,6 @@ DEFAULT_ARTIFACT_PATH = PROJECT_ROOT / "models" / ARTIFACT_NAME
 def default_artifact_path() -> Path:
     """``INSURANCE_CHARGES_MODEL_PATH`` when set, else ``models/`` in the project."""
     return Path(os.environ.get(MODEL_PATH_ENV_VAR) or DEFAULT_ARTIFACT_PATH)
-
-
-def read_metrics(artifact_path: Path) -> TrainingMetrics:
-    """The metrics JSON beside the artifact, which records the artifact's sha256."""
-    metrics_path = artifact_path.parent / METRICS_NAME
-    if not metrics_path.is_file():
-        raise ArtifactError(
-            f"No {METRICS_NAME} beside {artifact_path}: the artifact's sha256 cannot be verified. "
-            "Train the model with `make train`."
-        )
-    return TrainingMetrics.model_validate_json(metrics_path.read_text())
 
 
 def check_inputs(data: Sequence[InsuranceChargesModelInput]) -> None:

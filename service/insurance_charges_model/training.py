@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field
 from sklearn.base import RegressorMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
@@ -26,7 +25,12 @@ from sklearn.model_selection import KFold, cross_validate, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from insurance_charges_model.artifact import save_pipeline
+from insurance_charges_model.artifact import (
+    ARTIFACT_NAME,
+    METRICS_NAME,
+    TrainingMetrics,
+    save_pipeline,
+)
 from insurance_charges_model.schemas import CATEGORIES, FEATURE_NAMES, TARGET_NAME
 
 DEFAULT_SEED = 42
@@ -34,8 +38,6 @@ HOLDOUT_FRACTION = 0.2
 CV_FOLDS = 5
 STRATIFY_BY = "smoker"
 SELECTION_METRIC = "cv_mae_mean"
-ARTIFACT_NAME = "insurance_charges_model.skops"
-METRICS_NAME = "metrics.json"
 LIBRARIES = ("scikit-learn", "numpy", "pandas", "skops", "pydantic")
 NUMERIC_FEATURES = tuple(name for name in FEATURE_NAMES if name not in CATEGORIES)
 
@@ -165,28 +167,6 @@ def train_model(frame: pd.DataFrame, seed: int = DEFAULT_SEED) -> TrainingResult
         train_rows=len(train),
         seed=seed,
     )
-
-
-class TrainingMetrics(BaseModel):
-    """The metrics JSON written beside the artifact; the loader reads the artifact's sha256 here."""
-
-    estimator: str = Field(description="Name of the candidate with the lowest cross-validated MAE.")
-    r2: float = Field(description="R² on the holdout.")
-    mae: float = Field(description="Mean absolute error on the holdout, in dollars.")
-    rmse: float = Field(description="Root mean squared error on the holdout, in dollars.")
-    cv_r2_mean: float = Field(description="Mean R² over the CV folds of the training part.")
-    cv_r2_std: float = Field(description="Standard deviation of R² over the CV folds.")
-    cv_mae_mean: float = Field(description="Mean MAE over the CV folds, in dollars.")
-    cv_mae_std: float = Field(description="Standard deviation of MAE over the CV folds.")
-    cv_folds: int = Field(description="Number of CV folds.")
-    candidates: list[dict[str, float | str]] = Field(description="CV scores of every candidate.")
-    split: dict[str, float | int | str] = Field(description="How the holdout was drawn.")
-    data_sha256: str = Field(description="sha256 of the training data file.")
-    data_rows: int = Field(description="Rows in the training data file.")
-    artifact_file: str = Field(description="File name of the skops artifact, beside this file.")
-    artifact_sha256: str = Field(description="sha256 of the artifact, checked on every load.")
-    versions: dict[str, str] = Field(description="Python and library versions used to train.")
-    trained_at: datetime = Field(description="When training finished (UTC).")
 
 
 def library_versions() -> dict[str, str]:

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from insurance_charges_model.artifact import ARTIFACT_NAME
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
 from insurance_charges_model.schemas import FEATURE_NAMES, InsuranceChargesModelInput
-from insurance_charges_model.training import ARTIFACT_NAME
 from model_service.app import create_app
 from model_service.configuration import load_configuration
 from support.services import wait_until_ready

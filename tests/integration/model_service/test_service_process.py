@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from insurance_charges_model.artifact import ARTIFACT_NAME
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
-from insurance_charges_model.training import ARTIFACT_NAME
 from model_service.process import ServiceError, ServiceProcess
 
 PROJECT = Path(__file__).resolve().parents[3]

@@ -7,9 +7,14 @@ from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from insurance_charges_model.artifact import ArtifactError, load_pipeline, save_pipeline
-from insurance_charges_model.data import sha256_of
-from insurance_charges_model.training import ARTIFACT_NAME, build_pipeline, candidate_estimators
+from insurance_charges_model.artifact import (
+    ARTIFACT_NAME,
+    ArtifactError,
+    load_pipeline,
+    save_pipeline,
+)
+from insurance_charges_model.hashing import sha256_of
+from insurance_charges_model.training import build_pipeline, candidate_estimators
 
 
 def test_round_trip_of_every_candidate(tmp_path: Path, insurance_frame: pd.DataFrame) -> None:

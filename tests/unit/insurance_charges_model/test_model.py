@@ -11,7 +11,13 @@ from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from insurance_charges_model.artifact import ArtifactError, save_pipeline
+from insurance_charges_model.artifact import (
+    ARTIFACT_NAME,
+    METRICS_NAME,
+    ArtifactError,
+    TrainingMetrics,
+    save_pipeline,
+)
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
 from insurance_charges_model.schemas import (
     EXAMPLE_INPUT,
@@ -19,7 +25,6 @@ from insurance_charges_model.schemas import (
     InsuranceChargesModelInput,
     InsuranceChargesModelOutput,
 )
-from insurance_charges_model.training import ARTIFACT_NAME, METRICS_NAME, TrainingMetrics
 
 CENT = 0.01
 

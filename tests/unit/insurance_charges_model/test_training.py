@@ -3,12 +3,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from insurance_charges_model.data import sha256_of
+from insurance_charges_model.artifact import ARTIFACT_NAME, METRICS_NAME, TrainingMetrics
+from insurance_charges_model.hashing import sha256_of
 from insurance_charges_model.training import (
-    ARTIFACT_NAME,
     CV_FOLDS,
-    METRICS_NAME,
-    TrainingMetrics,
     TrainingResult,
     candidate_estimators,
     split_holdout,
