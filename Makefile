@@ -19,13 +19,26 @@ BUILD ?= build
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 EXECUTED := $(BUILD)/notebooks
 
+# Container image. ENGINE: docker or podman (found by itself when empty).
+ENGINE ?=
+IMAGE ?= insurance-charges-model
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+TAG ?= $(VERSION)
+BASE_IMAGE ?= python:3.11-slim
+LOCAL_BASE_IMAGE ?= localhost/debian-python:bookworm
+CONTAINER ?= insurance-charges-model
+PODMAN_CONF ?= configuration/containers.conf
+CONTAINER_TOOL = $(PY) -m model_service.container
+export CONTAINERS_CONF := $(if $(PODMAN_CONF),$(abspath $(PODMAN_CONF)),$(CONTAINERS_CONF))
+
 # Notebooks run from notebooks/, so a dataset path given relative to here is made absolute.
 ifdef INSURANCE_DATA
 export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
 .PHONY: help venv dependencies requirements data train serve benchmark-model test test-slow lint \
-	notebooks blog ci clean
+	notebooks blog image base-image run-image stop-image image-check image-lint image-multiarch \
+	ci clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -42,9 +55,11 @@ $(INSTALLED): $(PY) requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --editable .
 	touch $@
 
-requirements: $(INSTALLED) ## Recompile the pinned requirements.txt from requirements.in
-	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
-		--output-file requirements.txt requirements.in
+PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+
+requirements: $(INSTALLED) ## Recompile requirements.txt and requirements-runtime.txt from their .in files
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-runtime.txt requirements-runtime.in
 
 data: $(INSTALLED) ## Locate, verify and validate the dataset (INSURANCE_DATA, data/, or download)
 	$(PY) -m insurance_charges_model.data
@@ -83,7 +98,34 @@ notebooks: $(INSTALLED) ## Execute the notebooks in order with papermill into bu
 blog: notebooks ## Execute the notebooks, then render the post into blog_post/ (.md and .html)
 	$(PY) -m post_renderer.render --notebooks $(EXECUTED) --output blog_post
 
-ci: lint test-slow blog ## What CI runs after `make test`: lint, slow tests, notebooks and the post
+image: $(INSTALLED) $(ARTIFACT) ## Build the image (ENGINE, BASE_IMAGE; a local base when the base cannot be pulled)
+	$(CONTAINER_TOOL) build --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --base-image $(BASE_IMAGE) \
+		--local-base-image $(LOCAL_BASE_IMAGE) --version $(VERSION)
+
+base-image: $(INSTALLED) ## Build a local base image (Debian bookworm + Python 3.11) with debootstrap and podman import
+	$(CONTAINER_TOOL) base-image --engine "$(ENGINE)" --image $(LOCAL_BASE_IMAGE)
+
+run-image: $(INSTALLED) ## Run the image detached on PORT, read-only and non-root, and wait until it is ready
+	$(CONTAINER_TOOL) run --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --name $(CONTAINER) --port $(PORT)
+
+stop-image: $(INSTALLED) ## Stop the container that run-image started
+	$(CONTAINER_TOOL) stop --engine "$(ENGINE)" --name $(CONTAINER)
+
+image-check: image ## Run the image and check it: ready, same prediction as in process, non-root, read-only
+	$(CONTAINER_TOOL) check --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --config $(CONFIG)
+
+image-lint: $(INSTALLED) ## Lint the Dockerfile with hadolint
+	$(BIN)/hadolint Dockerfile
+
+image-multiarch: $(ARTIFACT) ## Build for linux/amd64 and linux/arm64 with docker buildx (says so when buildx is missing)
+	@docker buildx version >/dev/null 2>&1 || { \
+		echo "error: docker buildx is not available here; install Docker with the buildx plugin to build"; \
+		echo "       linux/amd64 and linux/arm64 images (podman: podman build --platform ... --manifest)."; \
+		exit 1; }
+	docker buildx build --platform linux/amd64,linux/arm64 --build-arg BASE_IMAGE=$(BASE_IMAGE) \
+		--build-arg VERSION=$(VERSION) --tag $(IMAGE):$(TAG) .
+
+ci: lint image-lint test-slow image-check blog ## What CI runs after `make test`: lint, slow tests, image check, notebooks, post
 
 clean: ## Remove the venv, build outputs, trained models and the cached dataset
 	rm -rf $(VENV) $(BUILD) $(MODELS) data .pytest_cache .ruff_cache

@@ -1,0 +1,59 @@
+# The insurance-charges model service: `make image` builds it, `make run-image` runs it.
+#
+# Two stages on the same base. The build stage makes a venv with only the runtime requirements
+# and the service packages. The runtime stage copies that venv, the trained artifact and the
+# configuration, and runs as a non-root user that can write nowhere but /tmp.
+
+# python:3.11-slim for readers with a registry; `make base-image` builds a local equivalent.
+ARG BASE_IMAGE=python:3.11-slim
+
+FROM ${BASE_IMAGE} AS build
+# A CA bundle for pip, for hosts whose PyPI traffic goes through an inspecting proxy (podman
+# mounts it with --volume); empty by default.
+ARG PIP_CERT=""
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PYTHONDONTWRITEBYTECODE=1
+RUN python3 -m venv /opt/venv
+COPY requirements-runtime.txt /tmp/requirements-runtime.txt
+RUN if [ -z "${PIP_CERT}" ]; then unset PIP_CERT; fi \
+    && /opt/venv/bin/pip install --requirement /tmp/requirements-runtime.txt
+COPY pyproject.toml README.md /src/
+COPY service /src/service
+RUN if [ -z "${PIP_CERT}" ]; then unset PIP_CERT; fi \
+    && /opt/venv/bin/pip install --no-deps /src \
+    && /opt/venv/bin/python -m compileall -q /opt/venv
+
+FROM ${BASE_IMAGE} AS runtime
+ARG CREATED=unknown
+ARG REVISION=unknown
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="insurance-charges-model" \
+      org.opencontainers.image.description="Predicts yearly insurance charges; logs every prediction as JSON." \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="MIT"
+
+RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent service
+COPY --from=build /opt/venv /opt/venv
+COPY models/insurance_charges_model.skops models/metrics.json /app/models/
+COPY configuration/local.yaml configuration/kubernetes.yaml /app/configuration/
+
+ENV PATH=/opt/venv/bin:${PATH} \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    SERVICE_CONFIG=/app/configuration/kubernetes.yaml \
+    INSURANCE_CHARGES_MODEL_PATH=/app/models/insurance_charges_model.skops \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    WORKERS=1
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8000
+
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f\"http://127.0.0.1:{os.environ['PORT']}/api/health/ready\", timeout=2)"]
+
+# Exec form: python is PID 1 and gets SIGTERM itself, so uvicorn shuts down gracefully.
+CMD ["python", "-m", "model_service"]

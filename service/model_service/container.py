@@ -1,0 +1,418 @@
+"""Build, run and check the service's container image with docker or podman.
+
+    python -m model_service.container build --image insurance-charges-model:0.1.0
+    python -m model_service.container run --image ... --name ... --port 8000
+    python -m model_service.container check --image ... --config configuration/local.yaml
+    python -m model_service.container stop --name ...
+
+The check runs the image read-only, without capabilities, waits for readiness, sends the first
+example of the model's input schema, and compares the answer with the same model loaded in
+process. It also checks the user, the capabilities, the read-only root and the JSON logs.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from model_service.configuration import ConfigurationError, import_object, load_configuration
+from model_service.process import READY_PATH, free_port
+
+CONTAINER_PORT = 8000
+CONTAINER_TMP = "/tmp"
+HOST_CA_IN_BUILD = "/etc/ssl/certs/host-ca-bundle.pem"
+CHECK_REQUEST_ID = "image-check-1"
+BASE_PACKAGES = "python3,python3-venv,ca-certificates"
+TRIMMED_PATHS = (
+    "usr/share/doc",
+    "usr/share/man",
+    "usr/share/locale",
+    "var/cache/apt/archives",
+    "var/lib/apt/lists",
+)
+
+
+class ContainerError(RuntimeError):
+    """A container engine command failed, or no engine is available; the message says which."""
+
+
+def engine_works(engine: str) -> bool:
+    """True when the engine answers ``info`` (a docker client without a daemon does not)."""
+    try:
+        return (
+            subprocess.run(
+                [engine, "info"], capture_output=True, timeout=60, check=False
+            ).returncode
+            == 0
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def find_engine(preferred: str = "") -> str:
+    """``preferred`` when given, else docker when its daemon answers, else podman."""
+    if preferred:
+        if shutil.which(preferred) is None:
+            raise ContainerError(f"ENGINE={preferred} is not on PATH")
+        return preferred
+    for candidate in ("docker", "podman"):
+        if shutil.which(candidate) and engine_works(candidate):
+            return candidate
+    raise ContainerError(
+        "no container engine: install docker (with its daemon running) or podman, or set ENGINE"
+    )
+
+
+def engine_command(engine: str, *arguments: str, timeout: float = 600) -> str:
+    """Run an engine command and return its stdout; ContainerError with its stderr on failure."""
+    try:
+        done = subprocess.run(
+            [engine, *arguments], capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as error:
+        raise ContainerError(
+            f"`{engine} {' '.join(arguments)}` took more than {timeout} s"
+        ) from error
+    if done.returncode != 0:
+        raise ContainerError(f"`{engine} {' '.join(arguments)}` failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def image_exists(engine: str, image: str) -> bool:
+    return (
+        subprocess.run(
+            [engine, "image", "inspect", image], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
+
+
+def image_size_bytes(engine: str, image: str) -> int:
+    return int(engine_command(engine, "image", "inspect", "--format", "{{.Size}}", image).strip())
+
+
+def usable_base_image(engine: str, base_image: str, local_base_image: str) -> str:
+    """The base image if present or pullable; otherwise the local one, built when missing."""
+    if image_exists(engine, base_image):
+        return base_image
+    try:
+        engine_command(engine, "pull", base_image, timeout=900)
+        return base_image
+    except ContainerError as error:
+        print(f"cannot pull {base_image} ({error}); using the local base {local_base_image}")
+    if not image_exists(engine, local_base_image):
+        build_base_image(engine, local_base_image)
+    return local_base_image
+
+
+def build_base_image(engine: str, image: str, suite: str = "bookworm") -> None:
+    """Debian ``suite`` with Python 3 by debootstrap, imported as ``image``: no registry needed."""
+    if shutil.which("debootstrap") is None:
+        raise ContainerError(
+            "debootstrap is not installed (Debian/Ubuntu: apt-get install debootstrap)"
+        )
+    if os.geteuid() != 0:
+        raise ContainerError("debootstrap needs root: run `make base-image` as root")
+    with tempfile.TemporaryDirectory(prefix="base-rootfs-") as rootfs:
+        print(f"debootstrap {suite} into {rootfs} (about a minute)")
+        command = ["debootstrap", "--variant=minbase", f"--include={BASE_PACKAGES}", suite, rootfs]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        for trimmed in TRIMMED_PATHS:
+            shutil.rmtree(Path(rootfs) / trimmed, ignore_errors=True)
+        archive = subprocess.Popen(["tar", "-C", rootfs, "-c", "."], stdout=subprocess.PIPE)
+        subprocess.run(
+            [engine, "import", "--change", 'CMD ["python3"]', "-", image],
+            stdin=archive.stdout,
+            check=True,
+        )
+        archive.wait()
+    print(f"built the local base image {image}")
+
+
+def build_arguments(engine: str, image: str, base_image: str, version: str) -> list[str]:
+    """The ``build`` command line: labels' build args; for podman, host network and CA bundle."""
+    arguments = ["build", "--tag", image, "--build-arg", f"BASE_IMAGE={base_image}"]
+    for name, value in (
+        ("CREATED", datetime.now(UTC).isoformat()),
+        ("REVISION", git_revision()),
+        ("VERSION", version),
+    ):
+        arguments += ["--build-arg", f"{name}={value}"]
+    ca_bundle = os.environ.get("PIP_CERT", "")
+    if engine == "podman":
+        arguments += ["--format", "docker", "--network", "host"]
+        if ca_bundle and Path(ca_bundle).is_file():
+            arguments += [
+                "--volume",
+                f"{ca_bundle}:{HOST_CA_IN_BUILD}:ro",
+                "--build-arg",
+                f"PIP_CERT={HOST_CA_IN_BUILD}",
+            ]
+    return [*arguments, "."]
+
+
+def git_revision() -> str:
+    done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else "unknown"
+
+
+def build_image(
+    engine: str, image: str, base_image: str, local_base_image: str, version: str
+) -> int:
+    """Build the image from the Dockerfile here; return its size in bytes."""
+    base = usable_base_image(engine, base_image, local_base_image)
+    print(f"building {image} on {base} with {engine}")
+    subprocess.run([engine, *build_arguments(engine, image, base, version)], check=True)
+    size = image_size_bytes(engine, image)
+    print(f"image {image}: {size / 1e6:.0f} MB")
+    return size
+
+
+def run_arguments(image: str, name: str, port: int) -> list[str]:
+    """Detached, removed on stop, read-only root with a tmpfs /tmp, no capabilities."""
+    return [
+        "run", "--detach", "--rm", "--name", name,
+        "--publish", f"127.0.0.1:{port}:{CONTAINER_PORT}",
+        "--read-only", "--tmpfs", CONTAINER_TMP,
+        "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+        image,
+    ]  # fmt: skip
+
+
+def start_container(engine: str, image: str, name: str, port: int) -> float:
+    """Start the container and wait until it is ready; return the seconds from start to ready."""
+    started = time.monotonic()
+    engine_command(engine, *run_arguments(image, name, port))
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}")
+    except ContainerError as error:
+        logs = engine_command(engine, "logs", name, timeout=60)
+        stop_container(engine, name)
+        raise ContainerError(f"{error}\n{logs[-3000:]}") from error
+    return time.monotonic() - started
+
+
+def wait_until_ready(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + READY_PATH, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise ContainerError(f"{url} was not ready after {timeout} s")
+
+
+def stop_container(engine: str, name: str) -> None:
+    engine_command(engine, "stop", "--time", "30", name, timeout=60)
+
+
+def exec_python(engine: str, name: str, code: str) -> subprocess.CompletedProcess:
+    """Run Python code in the container; the result, whatever its exit code."""
+    return subprocess.run(
+        [engine, "exec", name, "python", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@dataclass
+class Observations:
+    """What the check saw; ``evaluate`` turns it into verdicts."""
+
+    ready_seconds: float | None = None
+    status_code: int | None = None
+    answer: Any = None
+    expected: Any = None
+    uid: str = ""
+    capabilities: str = ""
+    root_write_error: str = ""
+    tmp_write_ok: bool = False
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    passed: bool
+    detail: str
+
+
+def evaluate(seen: Observations) -> list[Verdict]:
+    """One verdict per property the image must have."""
+    logged = [
+        record.get("message")
+        for record in seen.records
+        if record.get("prediction_id") == CHECK_REQUEST_ID
+    ]
+    return [
+        Verdict(
+            "ready",
+            seen.ready_seconds is not None,
+            f"{seen.ready_seconds or 0:.1f} s from start to ready",
+        ),
+        Verdict(
+            "same prediction as in process",
+            seen.status_code == 200 and seen.answer == seen.expected,
+            f"container {seen.status_code} {seen.answer}, in process {seen.expected}",
+        ),
+        Verdict("runs as non-root", seen.uid not in ("", "0"), f"uid {seen.uid or '?'}"),
+        Verdict(
+            "no capabilities",
+            seen.capabilities.strip() == "0000000000000000",
+            f"CapEff {seen.capabilities or '?'}",
+        ),
+        Verdict(
+            "read-only root filesystem",
+            "Read-only file system" in seen.root_write_error and seen.tmp_write_ok,
+            f"writing /app: {seen.root_write_error or 'succeeded'}; "
+            f"/tmp writable: {seen.tmp_write_ok}",
+        ),
+        Verdict(
+            "JSON prediction logs on stdout",
+            logged == ["Prediction requested", "Prediction created"],
+            f"records for the request: {logged}",
+        ),
+    ]
+
+
+def expected_answer(config_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The first model's first schema example, and the in-process model's answer to it."""
+    model_configuration = load_configuration(config_path).models[0]
+    model = import_object(model_configuration.class_path)(**model_configuration.kwargs)
+    example = model.input_schema.model_json_schema()["examples"][0]
+    answer = model.predict(model.input_schema.model_validate(example)).model_dump(mode="json")
+    return example, {"path": f"/api/models/{model.qualified_name}/prediction", "answer": answer}
+
+
+def observe(engine: str, image: str, config_path: Path) -> Observations:
+    """Run the image once and collect the observations; the container is always stopped."""
+    example, expected = expected_answer(config_path)
+    name, port = f"image-check-{os.getpid()}", free_port()
+    seen = Observations(expected=expected["answer"])
+    seen.ready_seconds = start_container(engine, image, name, port)
+    try:
+        response = httpx.post(
+            f"http://127.0.0.1:{port}{expected['path']}",
+            json=example,
+            headers={"X-Request-ID": CHECK_REQUEST_ID},
+        )
+        seen.status_code, seen.answer = response.status_code, response.json()
+        seen.uid = exec_python(engine, name, "import os; print(os.getuid())").stdout.strip()
+        capabilities = exec_python(engine, name, "print(open('/proc/1/status').read())").stdout
+        seen.capabilities = next(
+            (line.split()[1] for line in capabilities.splitlines() if line.startswith("CapEff")), ""
+        )
+        seen.root_write_error = last_line(
+            exec_python(engine, name, "open('/app/probe', 'w')").stderr
+        )
+        seen.tmp_write_ok = (
+            exec_python(engine, name, "open('/tmp/probe', 'w').write('ok')").returncode == 0
+        )
+        time.sleep(0.5)  # the log records are written by a background thread
+        seen.records = json_records(engine_command(engine, "logs", name, timeout=60))
+    finally:
+        stop_container(engine, name)
+    return seen
+
+
+def last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def json_records(logs: str) -> list[dict[str, Any]]:
+    records = []
+    for line in logs.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def check_image(engine: str, image: str, config_path: Path) -> bool:
+    """Print the image's size, time to ready and every verdict; True when all pass."""
+    print(f"image {image}: {image_size_bytes(engine, image) / 1e6:.0f} MB")
+    verdicts = evaluate(observe(engine, image, config_path))
+    for verdict in verdicts:
+        print(f"{'PASS' if verdict.passed else 'FAIL'}  {verdict.name}: {verdict.detail}")
+    return all(verdict.passed for verdict in verdicts)
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--engine", default="", help="docker or podman (default: whichever works)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", parents=[common], help="build the image")
+    build.add_argument("--image", required=True)
+    build.add_argument("--base-image", default="python:3.11-slim")
+    build.add_argument("--local-base-image", default="localhost/debian-python:bookworm")
+    build.add_argument("--version", default="0.1.0")
+    base = commands.add_parser(
+        "base-image", parents=[common], help="build a local base with debootstrap"
+    )
+    base.add_argument("--image", default="localhost/debian-python:bookworm")
+    run = commands.add_parser(
+        "run", parents=[common], help="run the image detached, wait until ready"
+    )
+    run.add_argument("--image", required=True)
+    run.add_argument("--name", required=True)
+    run.add_argument("--port", type=int, default=CONTAINER_PORT)
+    stop = commands.add_parser("stop", parents=[common], help="stop a container")
+    stop.add_argument("--name", required=True)
+    check = commands.add_parser("check", parents=[common], help="run the image and check it")
+    check.add_argument("--image", required=True)
+    check.add_argument(
+        "--config", type=Path, required=True, help="configuration of the model to compare"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    try:
+        engine = find_engine(arguments.engine)
+        if arguments.command == "build":
+            build_image(
+                engine,
+                arguments.image,
+                arguments.base_image,
+                arguments.local_base_image,
+                arguments.version,
+            )
+        elif arguments.command == "base-image":
+            build_base_image(engine, arguments.image)
+        elif arguments.command == "run":
+            seconds = start_container(engine, arguments.image, arguments.name, arguments.port)
+            print(
+                f"{arguments.name} ready on http://127.0.0.1:{arguments.port} after {seconds:.1f} s"
+            )
+        elif arguments.command == "stop":
+            stop_container(engine, arguments.name)
+        else:
+            return 0 if check_image(engine, arguments.image, arguments.config) else 1
+    except (ContainerError, ConfigurationError, subprocess.CalledProcessError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
