@@ -35,7 +35,8 @@ LABEL org.opencontainers.image.title="insurance-charges-model" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="MIT"
 
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent service
+RUN useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin service
 COPY --from=build /opt/venv /opt/venv
 COPY models/insurance_charges_model.skops models/metrics.json /app/models/
 COPY configuration/local.yaml configuration/kubernetes.yaml /app/configuration/

@@ -109,7 +109,8 @@ def usable_base_image(engine: str, base_image: str, local_base_image: str) -> st
         engine_command(engine, "pull", base_image, timeout=900)
         return base_image
     except ContainerError as error:
-        print(f"cannot pull {base_image} ({error}); using the local base {local_base_image}")
+        print(f"cannot pull {base_image} ({last_line(str(error))})")
+        print(f"using the local base {local_base_image}")
     if not image_exists(engine, local_base_image):
         build_base_image(engine, local_base_image)
     return local_base_image
@@ -167,12 +168,24 @@ def git_revision() -> str:
 
 
 def build_image(
-    engine: str, image: str, base_image: str, local_base_image: str, version: str
+    engine: str,
+    image: str,
+    base_image: str,
+    local_base_image: str,
+    version: str,
+    quiet: bool = False,
 ) -> int:
-    """Build the image from the Dockerfile here; return its size in bytes."""
+    """Build the image from the Dockerfile here; return its size in bytes.
+
+    ``quiet`` keeps the engine's build output unless the build fails.
+    """
     base = usable_base_image(engine, base_image, local_base_image)
     print(f"building {image} on {base} with {engine}")
-    subprocess.run([engine, *build_arguments(engine, image, base, version)], check=True)
+    command = [engine, *build_arguments(engine, image, base, version)]
+    done = subprocess.run(command, capture_output=quiet, text=True, check=False)
+    if done.returncode != 0:
+        output = (done.stdout or "")[-3000:] + (done.stderr or "")[-3000:]
+        raise ContainerError(f"building {image} failed:\n{output}")
     size = image_size_bytes(engine, image)
     print(f"image {image}: {size / 1e6:.0f} MB")
     return size

@@ -1,0 +1,50 @@
+"""The Dockerfile: hadolint-clean, and the properties the image relies on."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+DOCKERFILE = (PROJECT / "Dockerfile").read_text()
+
+
+def hadolint() -> str:
+    return shutil.which("hadolint", path=str(Path(sys.executable).parent)) or "hadolint"
+
+
+def test_hadolint_reports_nothing() -> None:
+    done = subprocess.run(
+        [hadolint(), str(PROJECT / "Dockerfile")], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_ignored_rule_says_why() -> None:
+    lines = DOCKERFILE.splitlines()
+    for number, line in enumerate(lines):
+        if "hadolint ignore" in line:
+            assert re.search(r"hadolint ignore=\S+\s+\S", line), (
+                f"line {number + 1} ignores a rule without a reason"
+            )
+
+
+def test_the_base_is_an_argument_defaulting_to_python_slim() -> None:
+    assert "ARG BASE_IMAGE=python:3.11-slim" in DOCKERFILE
+    assert DOCKERFILE.count("FROM ${BASE_IMAGE} AS") == 2
+
+
+def test_runtime_runs_as_a_numeric_non_root_user_with_exec_form_cmd() -> None:
+    runtime = DOCKERFILE.split("AS runtime", 1)[1]
+    assert re.search(r"^USER 10001:10001$", runtime, re.MULTILINE)
+    assert re.search(r'^CMD \["python", "-m", "model_service"\]$', runtime, re.MULTILINE)
+    assert "HEALTHCHECK" in runtime
+    for label in ("created", "revision", "version"):
+        assert f"org.opencontainers.image.{label}=" in runtime
+
+
+def test_the_build_context_leaves_out_the_venv_and_data() -> None:
+    ignored = (PROJECT / ".dockerignore").read_text().splitlines()
+    assert ignored[1] == "*", "everything is excluded first, then the few inputs are let back in"
+    assert not any(line.startswith("!") and (".venv" in line or "data" in line) for line in ignored)
