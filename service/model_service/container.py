@@ -108,8 +108,8 @@ def usable_base_image(engine: str, base_image: str, local_base_image: str) -> st
     try:
         engine_command(engine, "pull", base_image, timeout=900)
         return base_image
-    except ContainerError as error:
-        print(f"cannot pull {base_image} ({last_line(str(error))})")
+    except ContainerError:
+        print(f"cannot pull {base_image} (`{engine} pull {base_image}` says why)")
         print(f"using the local base {local_base_image}")
     if not image_exists(engine, local_base_image):
         build_base_image(engine, local_base_image)
