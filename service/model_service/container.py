@@ -388,6 +388,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     run.add_argument("--image", required=True)
     run.add_argument("--name", required=True)
     run.add_argument("--port", type=int, default=CONTAINER_PORT)
+    save = commands.add_parser("save", parents=[common], help="save the image as a tar archive")
+    save.add_argument("--image", required=True)
+    save.add_argument("--output", type=Path, required=True)
     stop = commands.add_parser("stop", parents=[common], help="stop a container")
     stop.add_argument("--name", required=True)
     check = commands.add_parser("check", parents=[common], help="run the image and check it")
@@ -417,6 +420,10 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{arguments.name} ready on http://127.0.0.1:{arguments.port} after {seconds:.1f} s"
             )
+        elif arguments.command == "save":
+            arguments.output.parent.mkdir(parents=True, exist_ok=True)
+            engine_command(engine, "save", "--output", str(arguments.output), arguments.image)
+            print(f"saved {arguments.image} to {arguments.output}")
         elif arguments.command == "stop":
             stop_container(engine, arguments.name)
         else:

@@ -1,0 +1,1 @@
+"""Render, validate and apply the Kubernetes manifests under kubernetes/."""
