@@ -11,7 +11,6 @@ process. It also checks the user, the capabilities, the read-only root and the J
 """
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -26,7 +25,7 @@ from typing import Any
 import httpx
 
 from model_service.configuration import ConfigurationError, import_object, load_configuration
-from model_service.process import READY_PATH, free_port
+from model_service.process import READY_PATH, free_port, json_records
 
 CONTAINER_PORT = 8000
 CONTAINER_TMP = "/tmp"
@@ -345,18 +344,6 @@ def observe(engine: str, image: str, config_path: Path) -> Observations:
 def last_line(text: str) -> str:
     lines = text.strip().splitlines()
     return lines[-1] if lines else ""
-
-
-def json_records(logs: str) -> list[dict[str, Any]]:
-    records = []
-    for line in logs.splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-    return records
 
 
 def check_image(engine: str, image: str, config_path: Path) -> bool:

@@ -24,6 +24,19 @@ class ServiceError(RuntimeError):
     """The service did not start, or did not stop, as expected; the message ends with its log."""
 
 
+def json_records(text: str) -> list[dict[str, Any]]:
+    """The JSON objects among the lines of ``text``; other lines are skipped."""
+    records = []
+    for line in text.splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
 def free_port() -> int:
     """A TCP port that nothing listens on right now."""
     with socket.socket() as probe:
@@ -105,16 +118,8 @@ class ServiceProcess:
         return self.log_path.read_text().splitlines() if self.log_path.exists() else []
 
     def log_records(self) -> list[dict[str, Any]]:
-        """The JSON records in the log (other lines are skipped)."""
-        records = []
-        for line in self.log_lines():
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(record, dict):
-                records.append(record)
-        return records
+        """The JSON records in the log."""
+        return json_records("\n".join(self.log_lines()))
 
     def log_tail(self, lines: int = 20) -> str:
         return "\n".join(self.log_lines()[-lines:])
