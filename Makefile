@@ -65,11 +65,13 @@ requirements: $(INSTALLED) ## Recompile requirements.txt and requirements-runtim
 data: $(INSTALLED) ## Locate, verify and validate the dataset (INSURANCE_DATA, data/, or download)
 	$(PY) -m insurance_charges_model.data
 
+TRAIN = $(PY) -m insurance_charges_model.train --output $(MODELS)
+
 train: $(INSTALLED) ## Train the model: artifact and metrics.json into models/
-	$(PY) -m insurance_charges_model.train --output $(MODELS)
+	$(TRAIN)
 
 $(ARTIFACT): | $(INSTALLED)
-	$(PY) -m insurance_charges_model.train --output $(MODELS)
+	$(TRAIN)
 
 serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG); trains one first if none exists
 	SERVICE_CONFIG=$(CONFIG) HOST=$(BIND) PORT=$(PORT) WORKERS=$(WORKERS) \

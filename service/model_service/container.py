@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from model_service.configuration import ConfigurationError, import_object, load_configuration
-from model_service.process import READY_PATH, free_port, json_records
+from model_service.process import free_port, is_ready, json_records
 
 CONTAINER_PORT = 8000
 CONTAINER_TMP = "/tmp"
@@ -216,14 +216,10 @@ def start_container(engine: str, image: str, name: str, port: int) -> float:
 
 def wait_until_ready(url: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + READY_PATH, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
+    while not is_ready(url):
+        if time.monotonic() > deadline:
+            raise ContainerError(f"{url} was not ready after {timeout} s")
         time.sleep(0.2)
-    raise ContainerError(f"{url} was not ready after {timeout} s")
 
 
 def stop_container(engine: str, name: str) -> None:

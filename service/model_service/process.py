@@ -37,6 +37,14 @@ def json_records(text: str) -> list[dict[str, Any]]:
     return records
 
 
+def is_ready(url: str) -> bool:
+    """Whether the service at ``url`` answers its readiness probe with 200."""
+    try:
+        return httpx.get(url + READY_PATH, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def free_port() -> int:
     """A TCP port that nothing listens on right now."""
     with socket.socket() as probe:
@@ -85,16 +93,15 @@ class ServiceProcess:
     def wait_until_ready(self, timeout: float = 60) -> float:
         """Poll the readiness probe; return the seconds it took. ServiceError if it never does."""
         started = time.monotonic()
-        while time.monotonic() - started < timeout:
+        while not is_ready(self.url):
             if self.process is None or self.process.poll() is not None:
                 raise ServiceError(f"the service exited before it was ready.\n{self.log_tail()}")
-            try:
-                if httpx.get(self.url + READY_PATH, timeout=2).status_code == 200:
-                    return time.monotonic() - started
-            except httpx.TransportError:
-                pass
+            if time.monotonic() - started > timeout:
+                raise ServiceError(
+                    f"the service was not ready after {timeout} s.\n{self.log_tail()}"
+                )
             time.sleep(0.1)
-        raise ServiceError(f"the service was not ready after {timeout} s.\n{self.log_tail()}")
+        return time.monotonic() - started
 
     def stop(self, timeout: float = 30) -> int:
         """SIGTERM, then wait for a graceful exit; return the exit code.
