@@ -16,7 +16,22 @@ BIND ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 BUILD ?= build
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# Load test. HOST: the service's URL; empty starts the local service for the test. A shell's own
+# HOST (some set it to the machine's name) is ignored: only `make load-test HOST=...` sets it.
+ifeq ($(origin HOST),environment)
+HOST :=
+endif
+USERS ?= 32
+SPAWN_RATE ?= 8
+DURATION ?= 60s
+SHAPE ?= constant
+SLO_FILE ?= configuration/slo.yaml
+REPORTS ?= reports/load_test
+SLO_OVERRIDES = $(if $(SLO_P99_MS),--slo p99_ms=$(SLO_P99_MS)) \
+	$(if $(SLO_P90_MS),--slo p90_ms=$(SLO_P90_MS)) \
+	$(if $(SLO_ERRORS_PER_10K),--slo errors_per_10k=$(SLO_ERRORS_PER_10K)) \
+	$(if $(SLO_MIN_RPS),--slo min_rps=$(SLO_MIN_RPS))
+PROFILE ?= full
 EXECUTED := $(BUILD)/notebooks
 
 # Container image. ENGINE: docker or podman (found by itself when empty).
@@ -37,9 +52,10 @@ ifdef INSURANCE_DATA
 export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help venv dependencies requirements data train serve benchmark-model test test-slow lint \
-	notebooks blog image base-image run-image stop-image image-check image-lint image-multiarch \
-	minikube-start minikube-image deploy deploy-elk undeploy service-url validate-manifests ci clean
+.PHONY: help venv dependencies requirements data train serve load-test benchmark-model test \
+	test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
+	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
+	validate-manifests ci clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -80,6 +96,11 @@ serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG
 benchmark-model: $(INSTALLED) ## Time a single predict: fast path against a 1-row pipeline.predict
 	$(PY) -m insurance_charges_model.benchmark
 
+load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE SLO_P99_MS ...)
+	$(PY) -m load_test.run --host "$(HOST)" --users $(USERS) --spawn-rate $(SPAWN_RATE) \
+		--duration $(DURATION) --shape $(SHAPE) --reports $(REPORTS) --slo-file $(SLO_FILE) \
+		$(SLO_OVERRIDES) --config $(CONFIG) --workers $(WORKERS) --model $(ARTIFACT)
+
 test: $(INSTALLED) ## Run the fast tests
 	$(BIN)/pytest
 
@@ -90,16 +111,14 @@ lint: $(INSTALLED) ## Lint and check formatting with ruff
 	$(BIN)/ruff check service tests notebooks
 	$(BIN)/ruff format --check service tests notebooks
 
-notebooks: $(INSTALLED) ## Execute the notebooks in order with papermill into build/notebooks
-	@mkdir -p $(EXECUTED)
-	@for notebook in $(NOTEBOOKS); do \
-		echo "== executing $$notebook"; \
-		$(BIN)/papermill --cwd notebooks --progress-bar "$$notebook" "$(EXECUTED)/$$(basename $$notebook)" \
-			|| { echo "error: $$notebook failed; the failing cell is in $(EXECUTED)/$$(basename $$notebook)"; exit 1; }; \
-	done
+notebooks: $(INSTALLED) ## Execute the notebooks in order with papermill into build/notebooks (PROFILE=full|ci)
+	$(PY) -m post_renderer.execute --profile configuration/profiles/$(PROFILE).yaml --output $(EXECUTED)
 
 blog: notebooks ## Execute the notebooks, then render the post into blog_post/ (.md and .html)
 	$(PY) -m post_renderer.render --notebooks $(EXECUTED) --output blog_post
+
+browser-check: $(INSTALLED) ## Open the rendered post in headless Chromium: every image loads, no relative link is broken; screenshot in build/
+	$(PY) -m post_renderer.browser_check --post blog_post/blog_post.html --screenshot $(BUILD)/blog_post.png
 
 image: $(INSTALLED) $(ARTIFACT) ## Build the image (ENGINE, BASE_IMAGE; a local base when the base cannot be pulled)
 	$(CONTAINER_TOOL) build --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --base-image $(BASE_IMAGE) \
@@ -168,7 +187,8 @@ service-url: ## Print the service's URL on minikube
 validate-manifests: $(INSTALLED) ## Render every overlay and validate it strictly, offline
 	$(PY) -m kubernetes_deployment.manifests validate
 
-ci: lint image-lint test-slow image-check blog ## What CI runs after `make test`: lint, slow tests, image check, notebooks, post
+ci: PROFILE = ci
+ci: lint image-lint test-slow image-check blog browser-check ## What CI runs after `make test`: lint, slow tests, image check, notebooks (PROFILE=ci), post, browser check
 
-clean: ## Remove the venv, build outputs, trained models and the cached dataset
-	rm -rf $(VENV) $(BUILD) $(MODELS) data .pytest_cache .ruff_cache
+clean: ## Remove the venv, build outputs, load-test reports, trained models and the cached dataset
+	rm -rf $(VENV) $(BUILD) $(MODELS) data reports .pytest_cache .ruff_cache

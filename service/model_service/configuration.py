@@ -6,12 +6,13 @@ The ``SERVICE_CONFIG`` environment variable chooses the file; everything else is
 import importlib
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 CONFIG_ENV_VAR = "SERVICE_CONFIG"
+Schema = TypeVar("Schema", bound=BaseModel)
 
 
 class ConfigurationError(Exception):
@@ -119,26 +120,32 @@ def describe_errors(error: ValidationError) -> str:
     )
 
 
-def load_configuration(path: str | Path) -> ServiceConfiguration:
-    """Read and validate a configuration file; ConfigurationError says what is wrong where."""
+def load_yaml_file(path: str | Path, schema: type[Schema], what: str) -> Schema:
+    """Read a YAML file and validate it against ``schema``.
+
+    ConfigurationError names the file, calls it ``what``, and says what is wrong where.
+    """
     path = Path(path)
     try:
         with open(path) as stream:
             content = yaml.safe_load(stream)
     except OSError as error:
-        raise ConfigurationError(
-            f"cannot read the service configuration {path}: {error}"
-        ) from error
+        raise ConfigurationError(f"cannot read the {what} {path}: {error}") from error
     except yaml.YAMLError as error:
         raise ConfigurationError(f"{path} is not valid YAML: {error}") from error
     if not isinstance(content, dict):
         raise ConfigurationError(f"{path} must hold a mapping, not {type(content).__name__}")
     try:
-        return ServiceConfiguration.model_validate(content)
+        return schema.model_validate(content)
     except ValidationError as error:
         raise ConfigurationError(
-            f"{path} is not a valid service configuration:\n{describe_errors(error)}"
+            f"{path} is not a valid {what}:\n{describe_errors(error)}"
         ) from error
+
+
+def load_configuration(path: str | Path) -> ServiceConfiguration:
+    """Read and validate a service configuration file."""
+    return load_yaml_file(path, ServiceConfiguration, "service configuration")
 
 
 def configuration_from_environment() -> ServiceConfiguration:

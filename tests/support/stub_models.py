@@ -4,6 +4,8 @@ import threading
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from insurance_charges_model.schemas import InsuranceChargesModelInput, InsuranceChargesModelOutput
+
 
 class StubInput(BaseModel):
     model_config = ConfigDict(
@@ -64,3 +66,31 @@ class BrokenStubModel(StubModel):
 
     def __init__(self) -> None:
         raise RuntimeError("artifact refused")
+
+
+class InsuranceStubModel:
+    """The insurance model's interface at no cost: a service to load test the load test with.
+
+    Charges are 1,000 plus 100 a year of age. With ``fail_smokers``, every smoker's prediction
+    fails, as a broken model would: about a fifth of the customers.
+    """
+
+    qualified_name = "insurance_charges_model"
+    display_name = "Insurance Charges Stub"
+    description = "Charges that grow with age."
+    version = "0.0.1"
+    input_schema = InsuranceChargesModelInput
+    output_schema = InsuranceChargesModelOutput
+
+    def __init__(self, fail_smokers: bool = False) -> None:
+        self.fail_smokers = fail_smokers
+
+    def predict(self, data: InsuranceChargesModelInput) -> InsuranceChargesModelOutput:
+        if self.fail_smokers and data.smoker:
+            raise RuntimeError("stub failure for a smoker")
+        return InsuranceChargesModelOutput(charges=1000.0 + 100.0 * data.age)
+
+    def predict_batch(
+        self, data: list[InsuranceChargesModelInput]
+    ) -> list[InsuranceChargesModelOutput]:
+        return [self.predict(item) for item in data]

@@ -1,0 +1,189 @@
+"""Run a load test headless, as ``make load-test`` does; exit with the SLO gate's verdict.
+
+    python -m load_test.run --users 32 --duration 30s --shape constant
+    python -m load_test.run --host http://192.168.49.2:30080 --slo p99_ms=50
+
+With no ``--host`` it starts the local service (``python -m model_service``), waits until it is
+ready, runs the test and stops the service. Under ``--reports`` it writes Locust's CSV files (with
+history) and HTML report, ``summary.json``, the charts, and ``service_view.json``: the service's
+counters before and after, and its prediction log records.
+"""
+
+import argparse
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from insurance_charges_model.model import MODEL_PATH_ENV_VAR
+from insurance_charges_model.paths import PROJECT_ROOT
+from load_test.charts import draw_charts
+from load_test.gate import verdict
+from load_test.service_view import counter_changes, prediction_record_counts, scrape
+from load_test.shapes import SHAPES
+from load_test.slo import load_objectives, with_overrides
+from load_test.summary import SUMMARY_NAME, LoadTestSummary, read_summary
+from model_service.configuration import ConfigurationError
+from model_service.process import ServiceError, ServiceProcess
+
+CSV_PREFIX = "locust"
+HISTORY_CSV = f"{CSV_PREFIX}_stats_history.csv"
+SERVICE_VIEW_NAME = "service_view.json"
+CONFIGURATION = PROJECT_ROOT / "configuration"
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")  # not imported: Locust patches with gevent
+
+
+@dataclass(frozen=True)
+class LoadTest:
+    """What to load, how hard, for how long, and against which SLOs."""
+
+    reports: Path
+    host: str = ""  # empty: start the local service
+    users: int = 32
+    spawn_rate: float = 8
+    duration: str = "60s"
+    shape: str = "constant"
+    slo_file: Path = CONFIGURATION / "slo.yaml"
+    slo_overrides: tuple[str, ...] = ()
+    service_config: Path = CONFIGURATION / "local.yaml"
+    workers: int = 1
+    model_path: Path | None = None
+    chart_prefix: str = "load_test"
+    locust_log: Path | None = None  # None: Locust prints to this process's output
+
+    def locust_command(self, host: str) -> list[str]:
+        """The headless Locust command line."""
+        return [
+            sys.executable, "-m", "locust", "--locustfile", str(LOCUSTFILE), "--headless",
+            "--host", host, "--users", str(self.users), "--spawn-rate", str(self.spawn_rate),
+            "--run-time", self.duration, "--shape", self.shape,
+            "--csv", str(self.reports / CSV_PREFIX), "--csv-full-history",
+            "--html", str(self.reports / "report.html"), "--only-summary",
+            "--summary", str(self.reports / SUMMARY_NAME), "--slo-file", str(self.slo_file),
+            *(argument for override in self.slo_overrides for argument in ("--slo", override)),
+        ]  # fmt: skip
+
+
+@dataclass
+class LoadTestResult:
+    """The gate's exit code, the summary, and the service's own view of the test."""
+
+    exit_code: int
+    summary: LoadTestSummary
+    charts: list[Path]
+    counter_changes: dict[str, float] | None = None  # None: the service serves no /metrics
+    log_counts: dict[str, int] | None = None  # None: the service ran elsewhere
+    metrics_before: str | None = field(default=None, repr=False)
+    metrics_after: str | None = field(default=None, repr=False)
+
+    def service_view(self) -> dict[str, Any]:
+        return {"counter_changes": self.counter_changes, "log_record_counts": self.log_counts}
+
+
+def run_locust(command: list[str], log_path: Path | None) -> int:
+    """Run Locust to the end; its output goes to ``log_path`` when given. Return its exit code."""
+    if log_path is None:
+        return subprocess.run(command, check=False).returncode
+    with open(log_path, "wb") as log:
+        return subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False).returncode
+
+
+def drive(test: LoadTest, host: str) -> LoadTestResult:
+    """Scrape /metrics, run Locust, scrape again; read what Locust wrote."""
+    test.reports.mkdir(parents=True, exist_ok=True)
+    before = scrape(host)
+    exit_code = run_locust(test.locust_command(host), test.locust_log)
+    after = scrape(host)
+    summary_path = test.reports / SUMMARY_NAME
+    if not summary_path.exists():
+        raise RuntimeError(f"Locust exited with {exit_code} and wrote no {summary_path}")
+    return LoadTestResult(
+        exit_code=exit_code,
+        summary=read_summary(summary_path),
+        charts=draw_charts(test.reports / HISTORY_CSV, test.reports, test.chart_prefix),
+        counter_changes=counter_changes(before, after) if before and after else None,
+        metrics_before=before,
+        metrics_after=after,
+    )
+
+
+def local_service(test: LoadTest) -> ServiceProcess:
+    """The service as ``make serve`` runs it, logging into the reports directory."""
+    environment = {MODEL_PATH_ENV_VAR: str(test.model_path)} if test.model_path else {}
+    return ServiceProcess(
+        test.service_config, test.reports / "service.log", workers=test.workers,
+        environment=environment,
+    )  # fmt: skip
+
+
+def run_load_test(test: LoadTest) -> LoadTestResult:
+    """Run the test against ``test.host``, or against a local service started for it."""
+    with_overrides(load_objectives(test.slo_file), list(test.slo_overrides))  # fail early
+    for stale in (SUMMARY_NAME, SERVICE_VIEW_NAME):
+        (test.reports / stale).unlink(missing_ok=True)
+    if test.host:
+        result = drive(test, test.host)
+    else:
+        with local_service(test) as service:
+            result = drive(test, service.url)
+        result.log_counts = prediction_record_counts(service.log_records())
+    (test.reports / SERVICE_VIEW_NAME).write_text(json.dumps(result.service_view(), indent=2))
+    return result
+
+
+def service_view_report(result: LoadTestResult) -> str:
+    """The service's counters and log records, beside what Locust counted."""
+    lines = [f"Locust counted {result.summary.measurements.requests} requests."]
+    if result.counter_changes is None:
+        lines.append("The service serves no /metrics: no counters to compare.")
+    else:
+        lines += ["The service's counters grew by:"] + [
+            f"  {name} +{change:g}" for name, change in result.counter_changes.items()
+        ]
+    if result.log_counts is None:
+        lines.append("The service ran elsewhere: its log records are in its own logs.")
+    else:
+        lines += ["Its prediction log records:"] + [
+            f"  {message}: {count}" for message, count in result.log_counts.items()
+        ]
+    return "\n".join(lines)
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="", help="URL of the service; empty: start it here")
+    parser.add_argument("--users", type=int, default=32, help="concurrent users at the peak")
+    parser.add_argument("--spawn-rate", type=float, default=8, help="users started per second")
+    parser.add_argument("--duration", default="60s", help="run time, e.g. 30s or 2m")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="constant")
+    parser.add_argument("--reports", type=Path, default=Path("reports/load_test"))
+    parser.add_argument("--slo-file", type=Path, default=LoadTest.slo_file)
+    parser.add_argument("--slo", action="append", default=[], help="NAME=VALUE, repeatable")
+    parser.add_argument("--config", type=Path, default=LoadTest.service_config)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of a local run")
+    parser.add_argument("--model", type=Path, help="the artifact a local service serves")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    test = LoadTest(
+        reports=arguments.reports, host=arguments.host.rstrip("/"), users=arguments.users,
+        spawn_rate=arguments.spawn_rate, duration=arguments.duration, shape=arguments.shape,
+        slo_file=arguments.slo_file, slo_overrides=tuple(arguments.slo),
+        service_config=arguments.config, workers=arguments.workers, model_path=arguments.model,
+    )  # fmt: skip
+    try:
+        result = run_load_test(test)
+    except (ServiceError, ConfigurationError, ValueError, RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"\n{service_view_report(result)}\n\nReports, charts and summary.json in {test.reports}/")
+    print(verdict(result.summary))
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
