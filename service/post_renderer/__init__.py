@@ -1,1 +1,1 @@
-"""Render the executed notebooks into the blog post."""
+"""The blog post: rendered from the executed notebooks, checked against them and in a browser."""
