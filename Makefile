@@ -14,7 +14,7 @@ ARTIFACT := $(MODELS)/insurance_charges_model.skops
 CONFIG ?= configuration/local.yaml
 BIND ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 1
+WORKERS ?= 2
 BUILD ?= build
 # Load test. HOST: the service's URL; empty starts the local service for the test. A shell's own
 # HOST (some set it to the machine's name) is ignored: only `make load-test HOST=...` sets it.
@@ -27,6 +27,7 @@ DURATION ?= 60s
 SHAPE ?= constant
 SLO_FILE ?= configuration/slo.yaml
 REPORTS ?= reports/load_test
+BENCHMARK_DURATION ?= 45s
 SLO_OVERRIDES = $(if $(SLO_P99_MS),--slo p99_ms=$(SLO_P99_MS)) \
 	$(if $(SLO_P90_MS),--slo p90_ms=$(SLO_P90_MS)) \
 	$(if $(SLO_ERRORS_PER_10K),--slo errors_per_10k=$(SLO_ERRORS_PER_10K)) \
@@ -52,7 +53,8 @@ ifdef INSURANCE_DATA
 export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help venv dependencies requirements data train serve load-test benchmark-model test \
+.PHONY: help venv dependencies requirements data train serve load-test benchmark profile benchmark-model \
+	test
 	test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
 	validate-manifests ci clean
@@ -100,6 +102,13 @@ load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by
 	$(PY) -m load_test.run --host "$(HOST)" --users $(USERS) --spawn-rate $(SPAWN_RATE) \
 		--duration $(DURATION) --shape $(SHAPE) --reports $(REPORTS) --slo-file $(SLO_FILE) \
 		$(SLO_OVERRIDES) --config $(CONFIG) --workers $(WORKERS) --model $(ARTIFACT)
+
+benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: ceiling, tutorial-style, ours (batching off/on, 1/2 workers)
+	$(PY) -m load_test.benchmark --users $(USERS) --duration $(BENCHMARK_DURATION) --config $(CONFIG) \
+		--reports reports/benchmark --chart images/05_benchmark.png
+
+profile: $(INSTALLED) $(ARTIFACT) ## Where a request's time goes: py-spy samples the service under Locust load (WORKERS=1)
+	$(PY) -m load_test.profile --users $(USERS) --workers 1 --config $(CONFIG)
 
 test: $(INSTALLED) ## Run the fast tests
 	$(BIN)/pytest

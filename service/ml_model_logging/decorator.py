@@ -15,6 +15,25 @@ from ml_model_logging.context import current_prediction_id, new_prediction_id
 PREDICTION_LOGGER = "ml_model_logging.predictions"
 
 
+def predict_isolated(model: Any, data: Sequence[Any]) -> list[Any]:
+    """``model.predict_batch(data)``; when it fails, each item alone, its error in its place.
+
+    One bad input then fails only itself, not the requests batched with it.
+    """
+    try:
+        return list(model.predict_batch(data))
+    except Exception:
+        return [outcome(model.predict, item) for item in data]
+
+
+def outcome(function: Any, item: Any) -> Any:
+    """``function(item)``, or the exception it raised."""
+    try:
+        return function(item)
+    except Exception as error:
+        return error
+
+
 class MLModelDecorator:
     """Passes everything to the wrapped model; subclasses override what they add to."""
 
@@ -27,7 +46,17 @@ class MLModelDecorator:
     def predict(self, data: Any) -> Any:
         return self._model.predict(data)
 
-    def predict_batch(self, data: Sequence[Any]) -> list[Any]:
+    def predict_batch(
+        self,
+        data: Sequence[Any],
+        prediction_ids: Sequence[str] | None = None,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """Like the model's; with ``return_exceptions``, each failed item's error in its place."""
+        if isinstance(self._model, MLModelDecorator):
+            return self._model.predict_batch(data, prediction_ids, return_exceptions)
+        if return_exceptions:
+            return predict_isolated(self._model, data)
         return self._model.predict_batch(data)
 
 
@@ -64,9 +93,16 @@ class LoggingDecorator(MLModelDecorator):
         return result
 
     def predict_batch(
-        self, data: Sequence[Any], prediction_ids: Sequence[str] | None = None
+        self,
+        data: Sequence[Any],
+        prediction_ids: Sequence[str] | None = None,
+        return_exceptions: bool = False,
     ) -> list[Any]:
-        """Like ``predict`` for each item: one pair of records per item, each with its own id."""
+        """Like ``predict`` for each item: one pair of records per item, each with its own id.
+
+        With ``return_exceptions``, an item that fails gets its own ``Prediction failed`` record
+        and its error in its place in the result; the others succeed.
+        """
         ids = (
             list(prediction_ids)
             if prediction_ids is not None
@@ -78,13 +114,16 @@ class LoggingDecorator(MLModelDecorator):
             self._log_requested(prediction_id, item)
         start = time.perf_counter()
         try:
-            results = self._model.predict_batch(data)
+            results = super().predict_batch(data, ids, return_exceptions)
         except Exception as error:
             for prediction_id in ids:
                 self._log_failed(prediction_id, error, start)
             raise
         for prediction_id, result in zip(ids, results, strict=True):
-            self._log_created(prediction_id, result, start)
+            if isinstance(result, Exception):
+                self._log_failed(prediction_id, result, start)
+            else:
+                self._log_created(prediction_id, result, start)
         return results
 
     def _log_requested(self, prediction_id: str, data: Any) -> None:

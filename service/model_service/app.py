@@ -19,7 +19,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ml_model_logging.configuration import configure_logging
 from ml_model_logging.context import current_prediction_id
-from model_service.configuration import ModelConfiguration, ServiceConfiguration, import_object
+from model_service.batching import MicroBatcher
+from model_service.configuration import (
+    BatchingConfiguration,
+    ModelConfiguration,
+    ServiceConfiguration,
+    import_object,
+)
 from model_service.loading import ModelRegistry
 from model_service.metrics import MetricsMiddleware, ServiceMetrics
 from model_service.request_id import RequestIdMiddleware
@@ -39,6 +45,7 @@ def create_app(configuration: ServiceConfiguration) -> FastAPI:
         lifespan=lifespan(configuration, registry),
     )
     app.state.models = registry
+    app.state.predictors = []
     add_health_routes(app, registry)
     add_model_routes(app, configuration.models, registry, metrics)
     add_error_handlers(app)
@@ -55,12 +62,15 @@ def lifespan(configuration: ServiceConfiguration, registry: ModelRegistry) -> Ca
         logs = configure_logging(
             configuration.logging.dict_config.as_dict(),
             configuration.logging.use_queue,
+            configuration.logging.lean_records,
         )
         loading = asyncio.create_task(asyncio.to_thread(registry.load, configuration.models))
         try:
             yield
         finally:
             await loading
+            for predictor in app.state.predictors:
+                await predictor.stop()
             logs.stop()
 
     return run
@@ -110,9 +120,11 @@ def add_model_routes(
     async def models() -> ModelCollection:
         return ModelCollection(models=details)
 
-    for model_class in classes:
+    for model_class, configuration in zip(classes, configurations, strict=True):
         name = model_class.qualified_name
         record = metrics.prediction_recorder(name) if metrics else None
+        predictor = Predictor(name, registry, configuration.batching)
+        app.state.predictors.append(predictor)
         app.post(
             f"/api/models/{name}/prediction",
             response_model=model_class.output_schema,
@@ -120,24 +132,51 @@ def add_model_routes(
             summary=f"Predict with {getattr(model_class, 'display_name', name)}",
             description=getattr(model_class, "description", ""),
             responses={503: {"description": "The model is not loaded yet."}},
-        )(prediction_endpoint(name, model_class.input_schema, registry, record))
+        )(prediction_endpoint(name, model_class.input_schema, predictor, record))
+
+
+class Predictor:
+    """Calls one model: directly, or through a micro-batcher made once the model has loaded."""
+
+    def __init__(
+        self, name: str, registry: ModelRegistry, batching: BatchingConfiguration | None
+    ) -> None:
+        self.name, self.registry, self.batching = name, registry, batching
+        self.batcher: MicroBatcher | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.name in self.registry.models
+
+    async def predict(self, data: Any) -> Any:
+        model = self.registry.models[self.name]
+        if self.batching is None:
+            return model.predict(data)
+        if self.batcher is None:
+            self.batcher = MicroBatcher(
+                model, self.batching.max_batch_size, self.batching.max_wait_ms
+            )
+        return await self.batcher.predict(data)
+
+    async def stop(self) -> None:
+        if self.batcher is not None:
+            await self.batcher.stop()
 
 
 def prediction_endpoint(
     name: str,
     input_schema: type,
-    registry: ModelRegistry,
+    predictor: Predictor,
     record: Callable[[float, bool], None] | None,
 ) -> Callable:
     """The route function for one model; FastAPI reads the body's schema from its annotation."""
 
     async def predict(data: input_schema) -> Any:  # type: ignore[valid-type]
-        model = registry.models.get(name)
-        if model is None:
+        if not predictor.loaded:
             return JSONResponse({"detail": f"Model {name} is not loaded yet."}, status_code=503)
         start = time.perf_counter()
         try:
-            result = model.predict(data)
+            result = await predictor.predict(data)
         except Exception:
             logger.exception("Prediction route failed", extra={"model_qualified_name": name})
             result = JSONResponse(
@@ -184,4 +223,4 @@ def field_error(detail: dict[str, Any]) -> dict[str, Any]:
 def add_metrics_route(app: FastAPI, metrics: ServiceMetrics) -> None:
     @app.get("/metrics", tags=["metrics"], summary="Prometheus metrics", response_class=Response)
     async def prometheus_metrics() -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(metrics.exposed()), media_type=CONTENT_TYPE_LATEST)

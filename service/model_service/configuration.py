@@ -55,6 +55,19 @@ class DecoratorConfiguration(StrictModel):
     )
 
 
+class BatchingConfiguration(StrictModel):
+    max_batch_size: int = Field(
+        default=32, ge=1, le=1024, description="The most requests one predict_batch call takes."
+    )
+    max_wait_ms: float = Field(
+        default=0.0,
+        ge=0,
+        le=100,
+        description="How long a batch that is not full waits for more requests. 0: it takes "
+        "what is queued at once, so batches grow only as fast as requests queue up.",
+    )
+
+
 class ModelConfiguration(StrictModel):
     class_path: ClassPath = Field(
         description="Import path of the model class. The class must carry qualified_name, "
@@ -66,6 +79,11 @@ class ModelConfiguration(StrictModel):
     decorators: list[DecoratorConfiguration] = Field(
         default_factory=list,
         description="Decorators, innermost first: the first wraps the model, the next wraps that.",
+    )
+    batching: BatchingConfiguration | None = Field(
+        default=None,
+        description="Group concurrent requests into one predict_batch call; absent: one call "
+        "per request.",
     )
 
 
@@ -100,6 +118,11 @@ class LoggingConfiguration(StrictModel):
     use_queue: bool = Field(
         default=True,
         description="Run the handlers on a background thread: slow output never stalls a request.",
+    )
+    lean_records: bool = Field(
+        default=True,
+        description="Skip the caller's file, function and line, the thread and the process in "
+        "each record: they cost more than the JSON line, and the formats here print none of them.",
     )
     dict_config: LoggingDictConfig = Field(description="Passed to logging.config.dictConfig.")
 

@@ -2,14 +2,22 @@
 
 The middleware is plain ASGI (no BaseHTTPMiddleware), and label children are looked up once per
 route and model, so the hot path pays only for an increment and an observation.
+
+With several uvicorn workers, each is a process of its own: ``python -m model_service`` then
+sets ``PROMETHEUS_MULTIPROC_DIR``, every worker writes its values there, and ``/metrics`` adds
+up all the workers' values, whichever worker answers the scrape.
 """
 
+import os
 import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.multiprocess import MultiProcessCollector
+
+MULTIPROCESS_DIR_ENV_VAR = "PROMETHEUS_MULTIPROC_DIR"
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 UNMATCHED_ROUTE = "unmatched"
@@ -48,6 +56,14 @@ class ServiceMetrics:
         )
         self.request_counter = cache(self.requests.labels)
         self.request_histogram = cache(self.request_latency.labels)
+
+    def exposed(self) -> CollectorRegistry:
+        """What /metrics shows: this process's registry, or every worker's values added up."""
+        if not os.environ.get(MULTIPROCESS_DIR_ENV_VAR):
+            return self.registry
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        return registry
 
     def prediction_recorder(self, model: str) -> Callable[[float, bool], None]:
         """A function that records one prediction of ``model``: its duration and success."""

@@ -83,12 +83,16 @@ class ServiceProcess:
         }
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "model_service"],
+                self.command(),
                 env=os.environ | settings | self.environment,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
         return self
+
+    def command(self) -> list[str]:
+        """The command line; it reads its settings from the environment."""
+        return [sys.executable, "-m", "model_service"]
 
     def wait_until_ready(self, timeout: float = 60) -> float:
         """Poll the readiness probe; return the seconds it took. ServiceError if it never does."""

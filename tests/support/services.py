@@ -11,7 +11,10 @@ LOGGING_DECORATOR = "ml_model_logging.decorator.LoggingDecorator"
 
 
 def stub_configuration(
-    model: str = "StubModel", metrics: bool = True, **model_options: Any
+    model: str = "StubModel",
+    metrics: bool = True,
+    batching: dict[str, Any] | None = None,
+    **model_options: Any,
 ) -> ServiceConfiguration:
     """A service of one stub model behind the logging decorator; logs go to pytest's caplog."""
     return ServiceConfiguration.model_validate(
@@ -29,12 +32,16 @@ def stub_configuration(
                             "kwargs": {"input_fields": ["x"], "output_fields": ["y"]},
                         }
                     ],
+                    "batching": batching,
                 }
             ],
             "metrics": metrics,
             "logging": {
                 "use_queue": False,
-                "dict_config": {"version": 1, "loggers": {"ml_model_logging": {"level": "INFO"}}},
+                "dict_config": {
+                    "version": 1,
+                    "loggers": {"ml_model_logging": {"level": "INFO", "propagate": True}},
+                },
             },
         }
     )

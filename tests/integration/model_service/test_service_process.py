@@ -98,3 +98,19 @@ def wait_for_records(service: ServiceProcess, prediction_id: str, count: int) ->
             return records
         httpx.get(service.url + "/api/health", timeout=2)
     raise AssertionError(json.dumps(service.log_records()[-5:], indent=1))
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_view_of_the_metrics(model_dir: Path, tmp_path: Path) -> None:
+    environment = {MODEL_PATH_ENV_VAR: str(model_dir / ARTIFACT_NAME)}
+    process = ServiceProcess(
+        LOCAL_CONFIG, tmp_path / "service.log", workers=2, environment=environment
+    )
+    with process:  # a connection per request: both workers serve
+        for _ in range(40):
+            assert httpx.post(process.url + PREDICT, json=CUSTOMER).status_code == 200
+        scrapes = [httpx.get(process.url + "/metrics").text for _ in range(6)]
+    started = [record for record in process.log_records() if record["message"] == "Model loaded"]
+    assert len(started) == 2
+    line = 'predictions_total{model="insurance_charges_model",status="success"} 40.0'
+    assert all(line in scrape for scrape in scrapes)

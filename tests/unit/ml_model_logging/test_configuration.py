@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from ml_model_logging.configuration import configure_logging
+from ml_model_logging.configuration import configure_logging, use_lean_records
 
 LOGGER = "tests.queued"
 
@@ -116,3 +116,42 @@ def test_a_stream_handler_gets_json_lines(monkeypatch: pytest.MonkeyPatch) -> No
     logging.getLogger(LOGGER).info("to stdout", extra={"status": "success"})
     session.stop()
     assert json.loads(stream.getvalue()) == {"message": "to stdout", "status": "success"}
+
+
+def test_the_writer_thread_writes_queued_records_without_being_stopped(
+    handler_of: object,
+) -> None:
+    session = configure_logging(json_config())
+    logging.getLogger(LOGGER).info("soon")
+    deadline = time.monotonic() + 5
+    while not handler_of().lines and time.monotonic() < deadline:
+        time.sleep(0.01)
+    written = list(handler_of().lines)
+    session.stop()
+    assert written == ['{"message": "soon"}']
+
+
+class RecordKeeper(logging.Handler):
+    records: ClassVar[list[logging.LogRecord]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize(("lean", "has_caller"), [(True, False), (False, True)])
+def test_lean_records_skip_caller_thread_and_process(lean: bool, has_caller: bool) -> None:
+    RecordKeeper.records.clear()
+    config = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"keep": {"()": f"{__name__}.RecordKeeper"}},
+        "loggers": {LOGGER: {"level": "INFO", "handlers": ["keep"], "propagate": False}},
+    }
+    session = configure_logging(config, use_queue=False, lean_records=lean)
+    logging.getLogger(LOGGER).info("where from?")
+    session.stop()
+    use_lean_records(False)
+    (record,) = RecordKeeper.records
+    assert (record.funcName == "test_lean_records_skip_caller_thread_and_process") is has_caller
+    assert (record.threadName is not None) is has_caller
+    assert (record.process is not None) is has_caller

@@ -152,3 +152,33 @@ def test_the_base_decorator_passes_everything_through() -> None:
     model = MLModelDecorator(StubModel(factor=3.0))
     assert model.predict(StubInput(x=2.0)).y == 6.0
     assert model.factor == 3.0
+
+
+def test_with_return_exceptions_a_bad_item_fails_alone(records: CapturedRecords) -> None:
+    data = [StubInput(x=1.0), StubInput(x=StubModel.FAILING_X), StubInput(x=3.0)]
+    outcomes = decorated().predict_batch(data, ["a", "b", "c"], return_exceptions=True)
+    assert [outcome.y for outcome in (outcomes[0], outcomes[2])] == [2.0, 6.0]
+    assert isinstance(outcomes[1], RuntimeError)
+    outcome_records = [(record.prediction_id, record.getMessage()) for record in records[3:]]
+    assert outcome_records == [
+        ("a", "Prediction created"),
+        ("b", "Prediction failed"),
+        ("c", "Prediction created"),
+    ]
+    assert [record.getMessage() for record in records[:3]] == ["Prediction requested"] * 3
+
+
+def test_without_return_exceptions_a_failing_batch_raises_and_logs_each_failure(
+    records: CapturedRecords,
+) -> None:
+    data = [StubInput(x=1.0), StubInput(x=StubModel.FAILING_X)]
+    with pytest.raises(RuntimeError, match="stub failure in batch"):
+        decorated().predict_batch(data, ["a", "b"])
+    assert [record.getMessage() for record in records[2:]] == ["Prediction failed"] * 2
+
+
+def test_a_plain_decorator_isolates_failures_of_an_undecorated_model() -> None:
+    data = [StubInput(x=StubModel.FAILING_X), StubInput(x=2.0)]
+    outcomes = MLModelDecorator(StubModel()).predict_batch(data, return_exceptions=True)
+    assert isinstance(outcomes[0], RuntimeError)
+    assert outcomes[1].y == 4.0

@@ -1,8 +1,10 @@
 """The service's plumbing, with a stub model."""
 
+import asyncio
 import logging
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -183,3 +185,43 @@ def test_a_model_that_fails_to_load_keeps_the_probes_failing(
             == 503
         )
     assert "Model loading failed" in caplog.messages
+
+
+def test_with_batching_concurrent_requests_keep_their_own_answers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="ml_model_logging")
+    app = create_app(stub_configuration(batching={"max_batch_size": 8, "max_wait_ms": 20}))
+    with TestClient(app) as client:
+        wait_until_ready(client)
+        answers = asyncio.run(post_concurrently(app, [1.0, 2.0, 7.0, 4.0]))
+    assert [answer.status_code for answer in answers] == [200, 200, 500, 200]
+    assert [answers[index].json()["y"] for index in (0, 1, 3)] == [2.0, 4.0, 8.0]
+    assert answers[2].json()["prediction_id"] == "batch-7"
+    outcomes = {
+        record.prediction_id: record.getMessage()
+        for record in caplog.records
+        if record.getMessage() in ("Prediction created", "Prediction failed")
+    }
+    assert outcomes == {
+        "batch-1": "Prediction created",
+        "batch-2": "Prediction created",
+        "batch-7": "Prediction failed",
+        "batch-4": "Prediction created",
+    }
+    assert max(app.state.predictors[0].batcher.batch_sizes) > 1
+
+
+async def post_concurrently(app: object, xs: list[float]) -> list[httpx.Response]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        return await asyncio.gather(
+            *(
+                client.post(
+                    "/api/models/stub_model/prediction",
+                    json={"x": x},
+                    headers={"X-Request-ID": f"batch-{x:g}"},
+                )
+                for x in xs
+            )
+        )

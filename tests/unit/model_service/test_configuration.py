@@ -125,3 +125,20 @@ def test_environment_variable_is_required(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.delenv(CONFIG_ENV_VAR, raising=False)
     with pytest.raises(ConfigurationError, match=f"set {CONFIG_ENV_VAR}"):
         configuration_from_environment()
+
+
+@pytest.mark.parametrize(
+    ("batching", "problem"),
+    [
+        ("{max_batch_size: 0}", "models.0.batching.max_batch_size"),
+        ("{max_wait_ms: 500}", "models.0.batching.max_wait_ms"),
+        ("{size: 4}", "models.0.batching.size"),
+    ],
+)
+def test_bad_batching_settings_are_named(tmp_path: Path, batching: str, problem: str) -> None:
+    text = MINIMAL.replace(
+        "class_path: support.stub_models.StubModel",
+        "class_path: support.stub_models.StubModel\n    batching: " + batching,
+    )
+    with pytest.raises(ConfigurationError, match=problem):
+        load_configuration(write(tmp_path, text))

@@ -1,0 +1,181 @@
+"""Benchmark: each service under the same Locust load, one after the other, in one run.
+
+    python -m load_test.benchmark --duration 45s --users 32
+
+The contenders: a hello-world FastAPI endpoint (the ceiling), a tutorial-style endpoint (a 1-row
+DataFrame into ``pipeline.predict``), and our service with micro-batching off and on, with 1 and
+2 uvicorn workers. For each: requests per second, p50 and p99, failures, the ratio to the
+ceiling, and the CPU that Locust and the service used (100 % is one core), so that a saturated
+load generator is never the hidden bottleneck. Locust shares the machine with the service.
+"""
+
+import argparse
+import copy
+import resource
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import yaml
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+
+from insurance_charges_model.plots import save_figure
+from load_test.run import CONFIGURATION, LoadTest
+from load_test.summary import SUMMARY_NAME, read_summary
+from model_service.process import ServiceProcess
+
+REFERENCE_APPS = "load_test.reference_apps"
+BATCHING = {"max_batch_size": 32, "max_wait_ms": 0.0}
+
+
+@dataclass(frozen=True)
+class Contender:
+    """One service to load: ours from a configuration file, or a reference app."""
+
+    name: str
+    workers: int = 1
+    config: Path | None = None  # ours
+    app: str = ""  # a reference app's factory, e.g. load_test.reference_apps:tutorial_app
+
+
+class ReferenceProcess(ServiceProcess):
+    """A reference app under uvicorn, started like our service."""
+
+    def __init__(self, app: str, log_path: Path) -> None:
+        super().__init__(CONFIGURATION / "local.yaml", log_path)
+        self.app = app
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "uvicorn", "--factory", self.app, "--host", self.host,
+            "--port", str(self.port), "--no-access-log", "--log-level", "warning",
+        ]  # fmt: skip
+
+
+def config_with_batching(config: Path, batching: bool, directory: Path) -> Path:
+    """A copy of ``config`` with micro-batching on (``BATCHING``) or off for every model."""
+    content = yaml.safe_load(config.read_text())
+    for model in content["models"]:
+        model.pop("batching", None)
+        if batching:
+            model["batching"] = copy.deepcopy(BATCHING)
+    path = directory / f"{config.stem}-batching-{'on' if batching else 'off'}.yaml"
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(content, sort_keys=False))
+    return path
+
+
+def contenders(config: Path, directory: Path) -> list[Contender]:
+    off, on = (config_with_batching(config, batching, directory) for batching in (False, True))
+    return [
+        Contender("hello-world FastAPI (ceiling)", app=f"{REFERENCE_APPS}:hello_world_app"),
+        Contender("tutorial: DataFrame + pipeline.predict", app=f"{REFERENCE_APPS}:tutorial_app"),
+        Contender("ours, batching off, 1 worker", config=off),
+        Contender("ours, batching on, 1 worker", config=on),
+        Contender("ours, batching off, 2 workers", workers=2, config=off),
+        Contender("ours, batching on, 2 workers", workers=2, config=on),
+    ]
+
+
+def start(contender: Contender, log_path: Path) -> ServiceProcess:
+    if contender.app:
+        return ReferenceProcess(contender.app, log_path)
+    return ServiceProcess(contender.config, log_path, workers=contender.workers)
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    """User and system CPU of a process and its children (uvicorn's workers)."""
+    processes = [process, *process.children(recursive=True)]
+    return sum(sum(item.cpu_times()[:2]) for item in processes)
+
+
+def locust_cpu_seconds() -> float:
+    """CPU of the children this process has waited for: Locust, once it has exited."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def measure(contender: Contender, load: LoadTest) -> dict[str, object]:
+    """Start the contender, load it, stop it; its row of the table."""
+    reports = load.reports / contender.name.split(":")[0].replace(" ", "_").replace(",", "")
+    test = LoadTest(**{**load.__dict__, "reports": reports, "locust_log": reports / "locust.log"})
+    reports.mkdir(parents=True, exist_ok=True)
+    with start(contender, reports / "service.log") as service:
+        server = psutil.Process(service.process.pid)
+        server_before, locust_before = cpu_seconds(server), locust_cpu_seconds()
+        with open(test.locust_log, "wb") as log:
+            subprocess.run(test.locust_command(service.url), stdout=log, stderr=subprocess.STDOUT)
+        server_cpu, locust_cpu = (
+            cpu_seconds(server) - server_before,
+            locust_cpu_seconds() - locust_before,
+        )
+    summary = read_summary(reports / SUMMARY_NAME)
+    elapsed, measured = max(summary.elapsed_s, 1e-9), summary.measurements
+    return {
+        "service": contender.name,
+        "req/s": measured.rps,
+        "p50 ms": measured.p50_ms,
+        "p99 ms": measured.p99_ms,
+        "requests": measured.requests,
+        "failures": measured.failures,
+        "Locust CPU %": round(100 * locust_cpu / elapsed),
+        "service CPU %": round(100 * server_cpu / elapsed),
+    }
+
+
+def benchmark(load: LoadTest, config: Path) -> pd.DataFrame:
+    """Every contender under ``load``, in turn; the table, with each one's ratio to the ceiling."""
+    rows = []
+    for contender in contenders(config, load.reports):
+        print(f"== {contender.name}: {load.users} users for {load.duration}", flush=True)
+        rows.append(measure(contender, load))
+        print(f"   {rows[-1]['req/s']} req/s, p99 {rows[-1]['p99 ms']} ms", flush=True)
+    table = pd.DataFrame(rows).set_index("service")
+    table.insert(3, "of ceiling", (table["req/s"] / table["req/s"].iloc[0]).round(2))
+    return table
+
+
+def benchmark_chart(table: pd.DataFrame) -> Figure:
+    """Requests per second of each contender, with its p99."""
+    figure, axes = plt.subplots(figsize=(9, 3.8))
+    bars = axes.barh(table.index[::-1], table["req/s"][::-1], color="tab:blue")
+    labels = [
+        f"{rps:,.0f} req/s, p99 {p99:.0f} ms"
+        for rps, p99 in zip(table["req/s"][::-1], table["p99 ms"][::-1], strict=True)
+    ]
+    axes.bar_label(bars, labels=labels, padding=4, fontsize=8)
+    axes.set(
+        xlabel="requests per second (Locust on the same machine)",
+        title="Throughput under the same load",
+    )
+    axes.set_xlim(right=table["req/s"].max() * 1.45)
+    return figure
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--duration", default="45s")
+    parser.add_argument("--config", type=Path, default=CONFIGURATION / "local.yaml")
+    parser.add_argument("--reports", type=Path, default=Path("reports/benchmark"))
+    parser.add_argument("--chart", type=Path, default=Path("images/05_benchmark.png"))
+    arguments = parser.parse_args(argv)
+    load = LoadTest(
+        reports=arguments.reports, users=arguments.users, spawn_rate=arguments.users,
+        duration=arguments.duration, shape="constant",
+        slo_overrides=("p99_ms=100", "min_rps=1111", "errors_per_10k=0"),
+    )  # fmt: skip
+    table = benchmark(load, arguments.config)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table)
+    table.to_json(arguments.reports / "benchmark.json", orient="index", indent=2)
+    print(f"chart: {save_figure(benchmark_chart(table), arguments.chart)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Two reference services that ``make benchmark`` loads like ours, on the same route and body.
+
+- ``hello_world_app``: FastAPI and uvicorn alone, answering a constant: the ceiling.
+- ``tutorial_app``: the endpoint most tutorials write: the body into a 1-row DataFrame, then
+  ``pipeline.predict``, in a plain ``def`` route (so in the thread pool), without logging.
+
+    uvicorn --factory load_test.reference_apps:hello_world_app
+"""
+
+from typing import Any
+
+import pandas as pd
+from fastapi import FastAPI
+
+from insurance_charges_model.model import InsuranceChargesModel
+from insurance_charges_model.schemas import InsuranceChargesModelInput
+
+PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
+READY_ROUTE = "/api/health/ready"
+
+
+def hello_world_app() -> FastAPI:
+    app = FastAPI(title="Hello world")
+
+    @app.get(READY_ROUTE)
+    async def ready() -> dict[str, str]:
+        return {"status": "ready"}
+
+    @app.post(PREDICTION_ROUTE)
+    async def predict(data: dict[str, Any]) -> dict[str, float]:
+        return {"charges": 1.0}
+
+    return app
+
+
+def tutorial_app() -> FastAPI:
+    pipeline = InsuranceChargesModel().pipeline
+    app = FastAPI(title="Tutorial-style service")
+
+    @app.get(READY_ROUTE)
+    def ready() -> dict[str, str]:
+        return {"status": "ready"}
+
+    @app.post(PREDICTION_ROUTE)
+    def predict(data: InsuranceChargesModelInput) -> dict[str, float]:
+        frame = pd.DataFrame([data.model_dump()])
+        return {"charges": float(pipeline.predict(frame)[0])}
+
+    return app
