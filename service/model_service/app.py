@@ -1,8 +1,9 @@
 """The FastAPI app factory: ``create_app(configuration)``.
 
 How a request flows: HTTP -> RequestIdMiddleware (the prediction id) -> MetricsMiddleware ->
-the model's route, which validates the body with the model's input schema -> the decorator stack
-(logging) -> the model's ``predict`` -> the output schema -> JSON.
+the model's route, which validates the body with the model's input schema -> with batching on,
+the micro-batcher, which groups it with concurrent requests -> the decorator stack (logging) ->
+the model's ``predict`` (or ``predict_batch``) -> the output schema -> JSON.
 """
 
 import asyncio
@@ -32,6 +33,7 @@ from model_service.request_id import RequestIdMiddleware
 from model_service.schemas import HealthStatus, ModelCollection, ModelDetails
 
 logger = logging.getLogger(__name__)
+LOAD_POLL_SECONDS = 0.05
 
 
 def create_app(configuration: ServiceConfiguration) -> FastAPI:
@@ -47,7 +49,7 @@ def create_app(configuration: ServiceConfiguration) -> FastAPI:
     app.state.models = registry
     app.state.predictors = []
     add_health_routes(app, registry)
-    add_model_routes(app, configuration.models, registry, metrics)
+    add_model_routes(app, configuration.models, registry, metrics, configuration.load_wait_seconds)
     add_error_handlers(app)
     if metrics:
         add_metrics_route(app, metrics)
@@ -110,6 +112,7 @@ def add_model_routes(
     configurations: list[ModelConfiguration],
     registry: ModelRegistry,
     metrics: ServiceMetrics | None,
+    load_wait_seconds: float,
 ) -> None:
     classes = [import_object(configuration.class_path) for configuration in configurations]
     details = [ModelDetails.of(model_class) for model_class in classes]
@@ -123,7 +126,7 @@ def add_model_routes(
     for model_class, configuration in zip(classes, configurations, strict=True):
         name = model_class.qualified_name
         record = metrics.prediction_recorder(name) if metrics else None
-        predictor = Predictor(name, registry, configuration.batching)
+        predictor = Predictor(name, registry, configuration.batching, load_wait_seconds)
         app.state.predictors.append(predictor)
         app.post(
             f"/api/models/{name}/prediction",
@@ -139,14 +142,26 @@ class Predictor:
     """Calls one model: directly, or through a micro-batcher made once the model has loaded."""
 
     def __init__(
-        self, name: str, registry: ModelRegistry, batching: BatchingConfiguration | None
+        self,
+        name: str,
+        registry: ModelRegistry,
+        batching: BatchingConfiguration | None,
+        load_wait_seconds: float,
     ) -> None:
         self.name, self.registry, self.batching = name, registry, batching
+        self.load_wait_seconds = load_wait_seconds
         self.batcher: MicroBatcher | None = None
 
     @property
     def loaded(self) -> bool:
         return self.name in self.registry.models
+
+    async def wait_until_loaded(self) -> bool:
+        """Whether the model is loaded, after waiting up to ``load_wait_seconds`` for it."""
+        deadline = time.monotonic() + self.load_wait_seconds
+        while not self.loaded and not self.registry.finished and time.monotonic() < deadline:
+            await asyncio.sleep(LOAD_POLL_SECONDS)
+        return self.loaded
 
     async def predict(self, data: Any) -> Any:
         model = self.registry.models[self.name]
@@ -172,7 +187,7 @@ def prediction_endpoint(
     """The route function for one model; FastAPI reads the body's schema from its annotation."""
 
     async def predict(data: input_schema) -> Any:  # type: ignore[valid-type]
-        if not predictor.loaded:
+        if not predictor.loaded and not await predictor.wait_until_loaded():
             return JSONResponse({"detail": f"Model {name} is not loaded yet."}, status_code=503)
         start = time.perf_counter()
         try:

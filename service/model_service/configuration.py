@@ -134,6 +134,14 @@ class ServiceConfiguration(StrictModel):
     models: list[ModelConfiguration] = Field(min_length=1, description="The models to serve.")
     logging: LoggingConfiguration = Field(description="How the service logs.")
     metrics: bool = Field(default=True, description="Serve Prometheus metrics on /metrics.")
+    load_wait_seconds: float = Field(
+        default=10,
+        ge=0,
+        le=300,
+        description="How long a prediction that arrives while the models load waits for them "
+        "before a 503. With several workers, the readiness probe may be answered by a worker "
+        "that has loaded its models while another has not.",
+    )
 
 
 def describe_errors(error: ValidationError) -> str:

@@ -29,6 +29,11 @@ class ModelRegistry:
     def ready(self) -> bool:
         return self._loaded.is_set() and self.error is None
 
+    @property
+    def finished(self) -> bool:
+        """Loading is over, successful or not."""
+        return self._loaded.is_set()
+
     def load(self, configurations: list[ModelConfiguration]) -> None:
         """Load every model; on failure keep the error, so the probes report it."""
         try:

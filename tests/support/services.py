@@ -14,6 +14,7 @@ def stub_configuration(
     model: str = "StubModel",
     metrics: bool = True,
     batching: dict[str, Any] | None = None,
+    load_wait_seconds: float = 0,
     **model_options: Any,
 ) -> ServiceConfiguration:
     """A service of one stub model behind the logging decorator; logs go to pytest's caplog."""
@@ -36,6 +37,7 @@ def stub_configuration(
                 }
             ],
             "metrics": metrics,
+            "load_wait_seconds": load_wait_seconds,
             "logging": {
                 "use_queue": False,
                 "dict_config": {

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import threading
 from collections.abc import Iterator
 
 import httpx
@@ -166,6 +167,21 @@ def test_probes_answer_503_until_the_model_is_loaded() -> None:
                 "/api/models/gated_stub_model/prediction", json={"x": 1.0}
             ).json() == {"y": 2.0}
     finally:
+        GatedStubModel.gate.set()
+
+
+def test_a_prediction_during_loading_waits_for_the_model() -> None:
+    GatedStubModel.gate.clear()
+    opener = threading.Timer(0.3, GatedStubModel.gate.set)
+    try:
+        app = create_app(stub_configuration("GatedStubModel", load_wait_seconds=10))
+        with TestClient(app) as client:
+            assert client.get("/api/health/ready").status_code == 503
+            opener.start()
+            answer = client.post("/api/models/gated_stub_model/prediction", json={"x": 1.0})
+            assert (answer.status_code, answer.json()) == (200, {"y": 2.0})
+    finally:
+        opener.cancel()
         GatedStubModel.gate.set()
 
 
