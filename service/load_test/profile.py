@@ -3,8 +3,9 @@
     python -m load_test.profile --duration 20s --workers 1
 
 py-spy (``record --format raw``) writes one line per distinct stack with its sample count. Each
-sample is put in the hop of its innermost recognised frame, and the table gives each hop's share
-of the server's samples. Idle time (waiting for work) is not sampled.
+sample goes to the work it was doing (the model, logging, validation, serialization, batching),
+else to the innermost layer it was in (metrics, request id, HTTP, framework); the table gives each
+hop's share of the server's samples. Idle time (waiting for work) is not sampled.
 """
 
 import argparse
@@ -19,14 +20,18 @@ import pandas as pd
 
 from load_test.run import CONFIGURATION, LoadTest, local_service
 
-# (hop, marks): a frame belongs to the first hop one of whose marks it contains
-HOPS = (
+# Work done inside a request: a sample goes to the first of these with a frame in its stack,
+# wherever in the stack that frame is (serialization calls pydantic's validation, for instance).
+WORK = (
     ("model: predict", ("CompiledPipeline.", "InsuranceChargesModel.", "TreeEnsemble.")),
     ("logging: writer thread", ("BatchQueueListener", "QueueListener")),
     ("logging: records in the request", ("Logger.", "LogRecord", "QueueHandler", "_log_")),
-    ("micro-batching", ("MicroBatcher", "predict_each")),
-    ("validation: body to input schema", ("request_body_to_args", "validate_python", "Request.")),
     ("serialization: output to JSON", ("serialize_response", "JSONResponse", "jsonable_encoder")),
+    ("validation: body to input schema", ("request_body_to_args", "validate_python", "Request.")),
+    ("micro-batching", ("MicroBatcher", "predict_each")),
+)
+# Layers every request passes through: a sample goes to the innermost one in its stack.
+LAYERS = (
     ("metrics", ("MetricsMiddleware", "prometheus_client")),
     ("request id", ("RequestIdMiddleware", "uuid")),
     ("HTTP: uvicorn and httptools", ("uvicorn/protocols", "httptools")),
@@ -35,13 +40,21 @@ HOPS = (
 OTHER = "other: event loop, start-up"
 
 
-def hop_of(stack: list[str]) -> str:
-    """The hop of the innermost frame that a hop recognises."""
-    for frame in reversed(stack):
-        for hop, marks in HOPS:
+def first_match(hops: tuple, frames: list[str]) -> str | None:
+    """The first hop one of whose marks is in one of ``frames``, in that order."""
+    for frame in frames:
+        for hop, marks in hops:
             if any(mark in frame for mark in marks):
                 return hop
-    return OTHER
+    return None
+
+
+def hop_of(stack: list[str]) -> str:
+    """The request's work this sample was doing, else the innermost layer it was in."""
+    for hop, marks in WORK:
+        if any(mark in frame for frame in stack for mark in marks):
+            return hop
+    return first_match(LAYERS, list(reversed(stack))) or OTHER
 
 
 def hop_shares(raw: str) -> pd.Series:

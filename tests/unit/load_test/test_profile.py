@@ -33,3 +33,17 @@ def test_the_shares_add_up_by_hop() -> None:
 def test_an_empty_profile_is_an_error() -> None:
     with pytest.raises(ValueError, match="no samples"):
         hop_shares("")
+
+
+def test_work_inside_a_layer_counts_as_that_work() -> None:
+    serializing = [
+        "run_asgi (uvicorn/protocols/http/httptools_impl.py:1)",
+        "serialize_response (fastapi/routing.py:1)",
+        "TypeAdapter.validate_python (pydantic/type_adapter.py:1)",
+    ]
+    assert hop_of(serializing) == "serialization: output to JSON"
+    in_metrics = [
+        "Starlette.__call__ (starlette/applications.py:1)",
+        "MetricsMiddleware.__call__ (m:1)",
+    ]
+    assert hop_of(in_metrics) == "metrics"
