@@ -11,6 +11,7 @@ load generator is never the hidden bottleneck. Locust shares the machine with th
 
 import argparse
 import copy
+import dataclasses
 import resource
 import subprocess
 import sys
@@ -102,7 +103,7 @@ def locust_cpu_seconds() -> float:
 def measure(contender: Contender, load: LoadTest) -> dict[str, object]:
     """Start the contender, load it, stop it; its row of the table."""
     reports = load.reports / contender.name.split(":")[0].replace(" ", "_").replace(",", "")
-    test = LoadTest(**{**load.__dict__, "reports": reports, "locust_log": reports / "locust.log"})
+    test = dataclasses.replace(load, reports=reports, locust_log=reports / "locust.log")
     reports.mkdir(parents=True, exist_ok=True)
     with start(contender, reports / "service.log") as service:
         server = psutil.Process(service.process.pid)

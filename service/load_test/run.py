@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from httpx import HTTPError
+
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
 from insurance_charges_model.paths import PROJECT_ROOT
 from load_test.charts import draw_charts
@@ -177,7 +179,14 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     try:
         result = run_load_test(test)
-    except (ServiceError, ConfigurationError, ValueError, RuntimeError, OSError) as error:
+    except (
+        ServiceError,
+        ConfigurationError,
+        ValueError,
+        RuntimeError,
+        OSError,
+        HTTPError,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"\n{service_view_report(result)}\n\nReports, charts and summary.json in {test.reports}/")

@@ -66,7 +66,7 @@ class Verdict(BaseModel):
 
     @property
     def comparison(self) -> str:
-        return "≥" if self.name.startswith("min_") else "≤"
+        return "≥" if is_floor(self.name) else "≤"
 
 
 LABELS = {
@@ -106,9 +106,14 @@ def with_overrides(
         raise ConfigurationError(f"invalid SLO override:\n{describe_errors(error)}") from error
 
 
+def is_floor(name: str) -> bool:
+    """Whether the SLO ``name`` is a minimum (``min_...``) rather than a maximum."""
+    return name.startswith("min_")
+
+
 def meets(name: str, measured: float, target: float) -> bool:
-    """A ``min_`` SLO is met at or above its target; the others at or below it."""
-    return measured >= target if name.startswith("min_") else measured <= target
+    """A minimum is met at or above its target; the others at or below it."""
+    return measured >= target if is_floor(name) else measured <= target
 
 
 def evaluate(measurements: Measurements, objectives: ServiceLevelObjectives) -> list[Verdict]:

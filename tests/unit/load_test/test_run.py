@@ -6,6 +6,7 @@ import pytest
 from load_test.run import LOCUSTFILE, LoadTest, LoadTestResult, main, service_view_report
 from load_test.slo import Measurements
 from load_test.summary import LoadSettings, LoadTestSummary
+from model_service.process import free_port
 
 
 def test_the_locust_command_is_headless_with_history_html_and_overrides(tmp_path: Path) -> None:
@@ -68,3 +69,13 @@ def test_the_service_view_says_what_it_could_not_see() -> None:
     assert "Locust counted 1000 requests." in text
     assert "serves no /metrics" in text
     assert "ran elsewhere" in text
+
+
+def test_a_host_that_does_not_answer_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    host = f"http://127.0.0.1:{free_port()}"
+    code = main(["--reports", str(tmp_path), "--host", host])
+    assert code == 2
+    assert "error:" in capsys.readouterr().err
+    assert not (tmp_path / "summary.json").exists()  # Locust never ran
