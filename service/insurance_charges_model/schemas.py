@@ -4,9 +4,9 @@ The bounds follow the training data (ages 18-64, BMI 16-53, up to five children)
 little room: the model has seen nothing outside them, so it refuses to guess there.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Sex = Literal["female", "male"]
 Region = Literal["northeast", "northwest", "southeast", "southwest"]
@@ -25,6 +25,16 @@ EXAMPLE_INPUT = {
 }
 
 
+INTEGER_FIELDS = frozenset({"age", "children"})
+
+
+def whole_number(value: Any) -> Any:
+    """42.0 as the integer 42, as JSON Schema counts it; 42.5 is left for int to refuse."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 class InsuranceChargesModelInput(BaseModel):
     """One insurance customer: the features the model prices."""
 
@@ -34,6 +44,17 @@ class InsuranceChargesModelInput(BaseModel):
         frozen=True,
         json_schema_extra={"examples": [EXAMPLE_INPUT]},
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def whole_numbers_as_integers(cls, data: Any) -> Any:
+        """Strict, yet 42.0 is an integer: the JSON Schema the API publishes says so."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            name: whole_number(value) if name in INTEGER_FIELDS else value
+            for name, value in data.items()
+        }
 
     age: Annotated[
         int,

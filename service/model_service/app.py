@@ -1,7 +1,8 @@
 """The FastAPI app factory: ``create_app(configuration)``.
 
 How a request flows: HTTP -> RequestIdMiddleware (the prediction id) -> MetricsMiddleware ->
-the model's route, which validates the body with the model's input schema -> with batching on,
+the body size limit -> the model's route: JSON parsing, the API key (when one is set), the
+content type, then the body's validation with the model's input schema -> with batching on,
 the micro-batcher, which groups it with concurrent requests -> the decorator stack (logging) ->
 the model's ``predict`` (or ``predict_batch``) -> the output schema -> JSON.
 """
@@ -13,24 +14,33 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
 
 from ml_model_logging.configuration import configure_logging
 from ml_model_logging.context import current_prediction_id
 from model_service.batching import MicroBatcher
 from model_service.configuration import (
+    AuthenticationConfiguration,
     BatchingConfiguration,
-    ModelConfiguration,
     ServiceConfiguration,
     import_object,
 )
+from model_service.guards import BodySizeLimitMiddleware, api_key_check, require_json
 from model_service.loading import ModelRegistry
 from model_service.metrics import MetricsMiddleware, ServiceMetrics
 from model_service.request_id import RequestIdMiddleware
-from model_service.schemas import HealthStatus, ModelCollection, ModelDetails
+from model_service.schemas import (
+    ErrorMessage,
+    HealthStatus,
+    ModelCollection,
+    ModelDetails,
+    RequestProblems,
+)
 
 logger = logging.getLogger(__name__)
 LOAD_POLL_SECONDS = 0.05
@@ -49,8 +59,9 @@ def create_app(configuration: ServiceConfiguration) -> FastAPI:
     app.state.models = registry
     app.state.predictors = []
     add_health_routes(app, registry)
-    add_model_routes(app, configuration.models, registry, metrics, configuration.load_wait_seconds)
+    add_model_routes(app, configuration, registry, metrics)
     add_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=configuration.max_body_bytes)
     if metrics:
         add_metrics_route(app, metrics)
         app.add_middleware(MetricsMiddleware, metrics=metrics)
@@ -107,13 +118,40 @@ def add_health_routes(app: FastAPI, registry: ModelRegistry) -> None:
         )
 
 
+def prediction_guards(authentication: AuthenticationConfiguration) -> list:
+    """The API key check (when a key is set), then the content type check."""
+    key = authentication.api_key
+    if key is None:
+        return [Depends(require_json)]
+    return [
+        Depends(api_key_check(authentication.header, key.get_secret_value())),
+        Depends(require_json),
+    ]
+
+
+def prediction_responses(authentication: AuthenticationConfiguration) -> dict[int, dict]:
+    """Every answer of a prediction route besides 200, for the OpenAPI schema."""
+    responses = {
+        400: {"model": RequestProblems, "description": "The body is not valid JSON."},
+        401: {"model": ErrorMessage, "description": "The API key is missing or wrong."},
+        413: {"model": ErrorMessage, "description": "The body is over the size limit."},
+        415: {"model": ErrorMessage, "description": "The body is not declared as JSON."},
+        422: {"model": RequestProblems, "description": "The body does not fit the schema."},
+        500: {"model": ErrorMessage, "description": "The model failed; the id is in the logs."},
+        503: {"model": ErrorMessage, "description": "The model is not loaded yet."},
+    }
+    if authentication.api_key is None:
+        del responses[401]
+    return responses
+
+
 def add_model_routes(
     app: FastAPI,
-    configurations: list[ModelConfiguration],
+    service: ServiceConfiguration,
     registry: ModelRegistry,
     metrics: ServiceMetrics | None,
-    load_wait_seconds: float,
 ) -> None:
+    configurations = service.models
     classes = [import_object(configuration.class_path) for configuration in configurations]
     details = [ModelDetails.of(model_class) for model_class in classes]
 
@@ -126,7 +164,7 @@ def add_model_routes(
     for model_class, configuration in zip(classes, configurations, strict=True):
         name = model_class.qualified_name
         record = metrics.prediction_recorder(name) if metrics else None
-        predictor = Predictor(name, registry, configuration.batching, load_wait_seconds)
+        predictor = Predictor(name, registry, configuration.batching, service.load_wait_seconds)
         app.state.predictors.append(predictor)
         app.post(
             f"/api/models/{name}/prediction",
@@ -134,7 +172,8 @@ def add_model_routes(
             tags=["models"],
             summary=f"Predict with {getattr(model_class, 'display_name', name)}",
             description=getattr(model_class, "description", ""),
-            responses={503: {"description": "The model is not loaded yet."}},
+            dependencies=prediction_guards(service.authentication),
+            responses=prediction_responses(service.authentication),
         )(prediction_endpoint(name, model_class.input_schema, predictor, record))
 
 
@@ -211,9 +250,18 @@ def prediction_endpoint(
 def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": [field_error(detail) for detail in error.errors()]}, status_code=422
-        )
+        problems = [field_error(detail) for detail in error.errors()]
+        malformed = any(problem["type"] == "json_invalid" for problem in problems)
+        return JSONResponse({"detail": problems}, status_code=400 if malformed else 422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if error.status_code == 400 and isinstance(error.__cause__, UnicodeDecodeError):
+            problem = body_problem(
+                f"The body is not valid JSON: it is not UTF-8 ({error.__cause__})."
+            )
+            return JSONResponse({"detail": [problem]}, status_code=400)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
@@ -226,6 +274,8 @@ def add_error_handlers(app: FastAPI) -> None:
 
 def field_error(detail: dict[str, Any]) -> dict[str, Any]:
     """One validation problem: where (``body.age``), what is wrong, and the error type."""
+    if detail["type"] == "json_invalid":
+        return malformed_json_error(detail)
     location = [str(part) for part in detail["loc"]]
     return {
         "loc": location,
@@ -233,6 +283,18 @@ def field_error(detail: dict[str, Any]) -> dict[str, Any]:
         "msg": detail["msg"],
         "type": detail["type"],
     }
+
+
+def malformed_json_error(detail: dict[str, Any]) -> dict[str, Any]:
+    """The body is not JSON: what the parser expected, and at which character."""
+    position = detail["loc"][-1]
+    reason = detail.get("ctx", {}).get("error", "not JSON")
+    return body_problem(f"The body is not valid JSON: {reason} at character {position}.")
+
+
+def body_problem(message: str) -> dict[str, Any]:
+    """A problem with the body as a whole, in the shape of a field's problem."""
+    return {"loc": ["body"], "field": "body", "msg": message, "type": "json_invalid"}
 
 
 def add_metrics_route(app: FastAPI, metrics: ServiceMetrics) -> None:

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 CONFIG_ENV_VAR = "SERVICE_CONFIG"
+API_KEY_ENV_VAR = "SERVICE_API_KEY"
+MIN_API_KEY_LENGTH = 16
 Schema = TypeVar("Schema", bound=BaseModel)
 
 
@@ -127,6 +129,20 @@ class LoggingConfiguration(StrictModel):
     dict_config: LoggingDictConfig = Field(description="Passed to logging.config.dictConfig.")
 
 
+class AuthenticationConfiguration(StrictModel):
+    api_key: SecretStr | None = Field(
+        default=None,
+        min_length=MIN_API_KEY_LENGTH,
+        description=f"The key clients send on prediction routes; absent: no key needed. "
+        f"{API_KEY_ENV_VAR} in the environment overrides it, so no secret need sit in a file.",
+    )
+    header: str = Field(
+        default="X-API-Key",
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="The request header that carries the key.",
+    )
+
+
 class ServiceConfiguration(StrictModel):
     title: str = Field(description="Title of the service, shown in OpenAPI.")
     description: str = Field(description="Description of the service, shown in OpenAPI.")
@@ -134,6 +150,16 @@ class ServiceConfiguration(StrictModel):
     models: list[ModelConfiguration] = Field(min_length=1, description="The models to serve.")
     logging: LoggingConfiguration = Field(description="How the service logs.")
     metrics: bool = Field(default=True, description="Serve Prometheus metrics on /metrics.")
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=16 * 1024 * 1024,
+        description="Requests with a larger body are refused with 413 before it is read.",
+    )
+    authentication: AuthenticationConfiguration = Field(
+        default_factory=AuthenticationConfiguration,
+        description="An optional API key on the prediction routes; the probes stay open.",
+    )
     load_wait_seconds: float = Field(
         default=10,
         ge=0,
@@ -179,11 +205,28 @@ def load_configuration(path: str | Path) -> ServiceConfiguration:
     return load_yaml_file(path, ServiceConfiguration, "service configuration")
 
 
+def with_api_key_from_environment(configuration: ServiceConfiguration) -> ServiceConfiguration:
+    """The configuration with ``SERVICE_API_KEY``, when it is set, as its API key."""
+    key = os.environ.get(API_KEY_ENV_VAR)
+    if not key:
+        return configuration
+    try:
+        authentication = configuration.authentication.model_copy(
+            update={"api_key": AuthenticationConfiguration(api_key=key).api_key}
+        )
+    except ValidationError:
+        raise ConfigurationError(
+            f"{API_KEY_ENV_VAR} is too short: an API key needs at least {MIN_API_KEY_LENGTH} "
+            "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        ) from None
+    return configuration.model_copy(update={"authentication": authentication})
+
+
 def configuration_from_environment() -> ServiceConfiguration:
-    """The configuration in the file that ``SERVICE_CONFIG`` names."""
+    """The configuration in the file that ``SERVICE_CONFIG`` names; ``SERVICE_API_KEY`` applied."""
     path = os.environ.get(CONFIG_ENV_VAR)
     if not path:
         raise ConfigurationError(
             f"set {CONFIG_ENV_VAR} to the service's YAML file, e.g. configuration/local.yaml"
         )
-    return load_configuration(path)
+    return with_api_key_from_environment(load_configuration(path))

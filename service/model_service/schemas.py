@@ -28,3 +28,21 @@ class ModelDetails(BaseModel):
 
 class ModelCollection(BaseModel):
     models: list[ModelDetails] = Field(description="The models this service serves.")
+
+
+class ErrorMessage(BaseModel):
+    detail: str = Field(description="What went wrong.")
+    prediction_id: str | None = Field(
+        default=None, description="The request's id, to find it in the logs; on 500s."
+    )
+
+
+class FieldProblem(BaseModel):
+    loc: list[str] = Field(description="Where the problem is, e.g. ['body', 'age'].")
+    field: str = Field(description="The field, dotted, e.g. 'age'; 'body' for the whole body.")
+    msg: str = Field(description="What is wrong with it.")
+    type: str = Field(description="The kind of problem, e.g. 'missing' or 'json_invalid'.")
+
+
+class RequestProblems(BaseModel):
+    detail: list[FieldProblem] = Field(description="Every problem found in the request.")
