@@ -9,6 +9,7 @@ Locust exit with 1 when any SLO failed.
 """
 
 import logging
+import os
 import random
 from pathlib import Path
 from typing import ClassVar
@@ -19,12 +20,15 @@ from locust.env import Environment
 from insurance_charges_model.paths import PROJECT_ROOT
 from load_test.customers import customer_bodies
 from load_test.gate import Gate
+from load_test.request_log import RequestLog
 from load_test.shapes import SHAPES, users_at
 from load_test.slo import load_objectives, with_overrides
+from model_service.configuration import API_KEY_ENV_VAR, AuthenticationConfiguration
 
 SLO_FILE = PROJECT_ROOT / "configuration" / "slo.yaml"
 PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
 JSON_HEADERS = {"Content-Type": "application/json"}
+API_KEY_HEADER = AuthenticationConfiguration().header
 logger = logging.getLogger(__name__)
 
 
@@ -33,19 +37,29 @@ class InsuranceChargesUser(FastHttpUser):
 
     wait_time = constant(0)
     bodies: ClassVar[list[bytes]] = []  # filled once per process by ``prepare``
+    headers: ClassVar[dict[str, str]] = JSON_HEADERS  # with the API key when one is set
+    request_log: ClassVar[RequestLog | None] = None  # set by ``--request-log``
 
     @task
     def predict(self) -> None:
         body = random.choice(self.bodies)
+        headers, request_id = self.headers, ""
+        if self.request_log is not None:
+            request_id = self.request_log.new_id()
+            headers = {**headers, "X-Request-ID": request_id}
         with self.client.post(
             PREDICTION_ROUTE,
             data=body,
-            headers=JSON_HEADERS,
+            headers=headers,
             name=PREDICTION_ROUTE,
             catch_response=True,
         ) as response:
             if response.status_code == 200 and b'"charges"' not in response.content:
                 response.failure(f"200 without charges: {response.text[:200]}")
+        if self.request_log is not None:
+            self.request_log.add(
+                request_id, response.status_code, response.request_meta["exception"]
+            )
 
 
 class ConfiguredShape(LoadTestShape):
@@ -61,6 +75,11 @@ class ConfiguredShape(LoadTestShape):
         return users_at(options.shape, progress, options.num_users), options.spawn_rate
 
 
+def request_headers(api_key: str | None) -> dict[str, str]:
+    """JSON, and the API key when the service wants one (``SERVICE_API_KEY``)."""
+    return {**JSON_HEADERS, API_KEY_HEADER: api_key} if api_key else JSON_HEADERS
+
+
 @events.init_command_line_parser.add_listener
 def add_arguments(parser) -> None:
     parser.add_argument("--shape", choices=sorted(SHAPES), default="constant", help="load shape")
@@ -70,6 +89,9 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--summary", default="", help="where to write the summary JSON")
     parser.add_argument("--data", default="", help="customers CSV; default: the training data")
+    parser.add_argument(
+        "--request-log", default="", help="write each request's id and outcome to this CSV"
+    )
 
 
 @events.init.add_listener
@@ -81,5 +103,10 @@ def prepare(environment: Environment, **_) -> None:
     if not options.run_time:
         raise SystemExit("error: set --run-time: the load shapes are scaled to it")
     InsuranceChargesUser.bodies = customer_bodies(Path(options.data) if options.data else None)
+    InsuranceChargesUser.headers = request_headers(os.environ.get(API_KEY_ENV_VAR))
+    if options.request_log:
+        request_log = RequestLog(Path(options.request_log))
+        InsuranceChargesUser.request_log = request_log
+        environment.events.quit.add_listener(lambda **_: request_log.write())
     objectives = with_overrides(load_objectives(options.slo_file), options.slo)
     Gate(objectives, Path(options.summary) if options.summary else None).install(environment)

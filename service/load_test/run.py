@@ -54,6 +54,8 @@ class LoadTest:
     model_path: Path | None = None
     chart_prefix: str = "load_test"
     locust_log: Path | None = None  # None: Locust prints to this process's output
+    request_log: Path | None = None  # where Locust writes each request's id and outcome
+    stop_timeout_s: float = 0  # how long users may finish their request when the run ends
 
     def locust_command(self, host: str) -> list[str]:
         """The headless Locust command line."""
@@ -65,6 +67,8 @@ class LoadTest:
             "--html", str(self.reports / "report.html"), "--only-summary",
             "--summary", str(self.reports / SUMMARY_NAME), "--slo-file", str(self.slo_file),
             *(argument for override in self.slo_overrides for argument in ("--slo", override)),
+            *(("--request-log", str(self.request_log)) if self.request_log else ()),
+            *(("--stop-timeout", f"{self.stop_timeout_s:g}s") if self.stop_timeout_s else ()),
         ]  # fmt: skip
 
 

@@ -30,6 +30,7 @@ from model_service.configuration import (
     ServiceConfiguration,
     import_object,
 )
+from model_service.connections import ConnectionAgeMiddleware
 from model_service.guards import BodySizeLimitMiddleware, api_key_check, require_json
 from model_service.loading import ModelRegistry
 from model_service.metrics import MetricsMiddleware, ServiceMetrics
@@ -66,6 +67,8 @@ def create_app(configuration: ServiceConfiguration) -> FastAPI:
         add_metrics_route(app, metrics)
         app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
+    if configuration.max_connection_age_s is not None:
+        app.add_middleware(ConnectionAgeMiddleware, max_age_s=configuration.max_connection_age_s)
     return app
 
 

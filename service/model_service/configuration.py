@@ -156,6 +156,13 @@ class ServiceConfiguration(StrictModel):
         le=16 * 1024 * 1024,
         description="Requests with a larger body are refused with 413 before it is read.",
     )
+    max_connection_age_s: float | None = Field(
+        default=10,
+        gt=0,
+        description="Close a keep-alive connection after this many seconds (each one gets a "
+        "random half to all of it), so clients reconnect and spread over the workers again "
+        "after one restarts; absent: connections stay open as long as clients keep them.",
+    )
     authentication: AuthenticationConfiguration = Field(
         default_factory=AuthenticationConfiguration,
         description="An optional API key on the prediction routes; the probes stay open.",

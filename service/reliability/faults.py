@@ -1,0 +1,223 @@
+"""Faults under load: one of two workers killed, then the whole server stopped, while Locust runs.
+
+- SIGKILL one worker: uvicorn's supervisor starts a new one; we measure the errors the clients
+  saw, how long the replacement took, and whether throughput came back.
+- SIGTERM the server: it stops accepting, finishes what is in flight and flushes its log queue;
+  each request carries its own id, so every 200 is paired with its log records.
+"""
+
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import psutil
+from pydantic import BaseModel, Field
+
+from load_test.charts import read_history
+from load_test.request_log import read_request_log
+from load_test.run import CONFIGURATION, HISTORY_CSV, LoadTest, local_service
+from load_test.service_view import scrape
+from load_test.summary import SUMMARY_NAME, read_summary
+from reliability.pairing import Pairing, pair
+
+WORKERS = 2
+WORKER_MARK = "spawn_main"  # uvicorn's workers are multiprocessing children started by spawn
+POLL_SECONDS = 0.1
+MAX_ERRORS_PER_10K = 10
+RECOVERED_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """Where to write, what to serve, and how long each phase lasts."""
+
+    reports: Path
+    service_config: Path = CONFIGURATION / "local.yaml"
+    model_path: Path | None = None
+    users: int = 32
+    kill_run_s: int = 40
+    kill_after_s: float = 12
+    window_s: float = 8
+    terminate_after_requests: int = 12_000
+    terminate_timeout_s: float = 60
+
+    def load_test(self, name: str, duration_s: float, request_log: bool = False) -> LoadTest:
+        reports = self.reports / name
+        return LoadTest(
+            reports=reports, users=self.users, spawn_rate=self.users, duration=f"{duration_s:g}s",
+            service_config=self.service_config, workers=WORKERS, model_path=self.model_path,
+            locust_log=reports / "locust.log",
+            request_log=reports / "requests.csv" if request_log else None, stop_timeout_s=5,
+        )  # fmt: skip
+
+
+def start_locust(test: LoadTest, url: str) -> subprocess.Popen:
+    test.reports.mkdir(parents=True, exist_ok=True)
+    with open(test.locust_log, "wb") as log:
+        return subprocess.Popen(test.locust_command(url), stdout=log, stderr=subprocess.STDOUT)
+
+
+def worker_pids(master_pid: int) -> set[int]:
+    """The master's worker processes, leaving out multiprocessing's resource tracker."""
+    pids = set()
+    for child in psutil.Process(master_pid).children():
+        try:
+            if WORKER_MARK in " ".join(child.cmdline()):
+                pids.add(child.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return pids
+
+
+def seconds_until_replaced(master_pid: int, killed: int, timeout: float) -> float | None:
+    """Seconds until the master runs WORKERS workers again, the killed one not among them."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        pids = worker_pids(master_pid)
+        if len(pids) == WORKERS and killed not in pids:
+            return time.monotonic() - started
+        time.sleep(POLL_SECONDS)
+    return None
+
+
+def rate_between(history: pd.DataFrame, start: float, end: float) -> float:
+    """The median of Locust's requests per second between two Unix times; 0 without rows."""
+    rows = history[(history["Timestamp"] >= start) & (history["Timestamp"] <= end)]
+    rates = rows["requests_per_s"].dropna()
+    return float(rates.median()) if len(rates) else 0.0
+
+
+class KillResult(BaseModel):
+    """One of two workers SIGKILLed in the middle of a Locust run."""
+
+    requests: int = Field(description="Requests Locust made.")
+    failures: int = Field(description="Requests that failed.")
+    errors_per_10k: float = Field(description="Failures per 10,000 requests.")
+    failures_by_error: dict[str, int] = Field(description="Failures by error, as Locust saw them.")
+    replacement_s: float | None = Field(description="Seconds until a new worker ran; None: never.")
+    rps_before: float = Field(
+        description="Median requests per second in the window before the kill."
+    )
+    rps_lowest: float = Field(description="The lowest rate Locust charted after the kill.")
+    rps_after: float = Field(description="Median requests per second in the run's last window.")
+    pairing: Pairing = Field(
+        description="Each request paired with its log records: the killed worker's requests "
+        "in flight, and the records still in its queue, are lost with it."
+    )
+
+    @property
+    def recovered(self) -> bool:
+        return self.rps_after >= RECOVERED_SHARE * self.rps_before
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.errors_per_10k <= MAX_ERRORS_PER_10K
+            and self.replacement_s is not None
+            and self.recovered
+        )
+
+
+def failures_by_error(reports: Path) -> dict[str, int]:
+    """Locust's failures CSV: each error and how often it occurred."""
+    path = reports / "locust_failures.csv"
+    if not path.exists():
+        return {}
+    failures = pd.read_csv(path)
+    return {str(row.Error): int(row.Occurrences) for row in failures.itertuples()}
+
+
+def kill_a_worker(settings: FaultSettings) -> KillResult:
+    """Run Locust against two workers, SIGKILL one partway, and measure what the clients saw."""
+    test = settings.load_test("kill_worker", settings.kill_run_s, request_log=True)
+    with local_service(test) as service:
+        locust = start_locust(test, service.url)
+        time.sleep(settings.kill_after_s)
+        victim = min(worker_pids(service.process.pid))
+        killed_at = time.time()
+        psutil.Process(victim).send_signal(signal.SIGKILL)
+        replacement = seconds_until_replaced(service.process.pid, victim, settings.kill_run_s)
+        locust.wait(settings.kill_run_s + 60)
+    pairing = pair(read_request_log(test.request_log), service.log_records())
+    return kill_result(test.reports, killed_at, replacement, settings.window_s, pairing)
+
+
+def kill_result(
+    reports: Path, killed_at: float, replacement: float | None, window: float, pairing: Pairing
+) -> KillResult:
+    """The figures of a kill run, from Locust's summary, history and failures."""
+    measurements = read_summary(reports / SUMMARY_NAME).measurements
+    history = read_history(reports / HISTORY_CSV)
+    last = float(history["Timestamp"].iloc[-1]) - 1  # the final row may hold the users stopping
+    after_kill = history[history["Timestamp"] > killed_at]["requests_per_s"].dropna()
+    return KillResult(
+        requests=measurements.requests,
+        failures=measurements.failures,
+        errors_per_10k=measurements.errors_per_10k,
+        failures_by_error=failures_by_error(reports),
+        replacement_s=replacement,
+        rps_before=rate_between(history, killed_at - window, killed_at),
+        rps_lowest=float(after_kill.min()) if len(after_kill) else 0.0,
+        rps_after=rate_between(history, last - window, last),
+        pairing=pairing,
+    )
+
+
+class TerminateResult(BaseModel):
+    """The server SIGTERMed while Locust drove it; each request paired with its log records."""
+
+    served_before_signal: int = Field(description="Predictions the service counted before it.")
+    shutdown_s: float = Field(description="Seconds from SIGTERM to the server's exit.")
+    exit_code: int = Field(description="The server's exit code (-15: a graceful SIGTERM exit).")
+    pairing: Pairing
+
+    @property
+    def passed(self) -> bool:
+        """In-flight requests completed and no record was lost."""
+        return self.exit_code in (0, -signal.SIGTERM) and self.pairing.complete
+
+
+def predictions_served(url: str) -> int:
+    """The service's count of prediction requests, over every status."""
+    text = scrape(url) or ""
+    return int(
+        sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("http_requests_total{") and "/prediction" in line
+        )
+    )
+
+
+def wait_for_predictions(url: str, count: int, timeout: float) -> int:
+    """Poll /metrics until the service has served ``count`` predictions; return how many it had."""
+    deadline = time.monotonic() + timeout
+    served = predictions_served(url)
+    while served < count and time.monotonic() < deadline:
+        time.sleep(0.5)
+        served = predictions_served(url)
+    return served
+
+
+def terminate_the_server(settings: FaultSettings) -> TerminateResult:
+    """Run Locust against two workers, SIGTERM the server partway, and pair every request."""
+    test = settings.load_test(
+        "terminate_server", settings.terminate_timeout_s * 2, request_log=True
+    )
+    with local_service(test) as service:
+        locust = start_locust(test, service.url)
+        served = wait_for_predictions(
+            service.url, settings.terminate_after_requests, settings.terminate_timeout_s
+        )
+        signalled = time.monotonic()
+        exit_code = service.stop()
+        shutdown_s = time.monotonic() - signalled
+    locust.send_signal(signal.SIGINT)  # Locust writes its reports on SIGINT, not on SIGTERM
+    locust.wait(60)
+    pairing = pair(read_request_log(test.request_log), service.log_records())
+    return TerminateResult(
+        served_before_signal=served, shutdown_s=shutdown_s, exit_code=exit_code, pairing=pairing
+    )
