@@ -28,6 +28,7 @@ SHAPE ?= constant
 SLO_FILE ?= configuration/slo.yaml
 REPORTS ?= reports/load_test
 BENCHMARK_DURATION ?= 45s
+CHECKS ?= fuzz,bad-input,auth,tamper,faults
 SLO_OVERRIDES = $(if $(SLO_P99_MS),--slo p99_ms=$(SLO_P99_MS)) \
 	$(if $(SLO_P90_MS),--slo p90_ms=$(SLO_P90_MS)) \
 	$(if $(SLO_ERRORS_PER_10K),--slo errors_per_10k=$(SLO_ERRORS_PER_10K)) \
@@ -53,7 +54,7 @@ ifdef INSURANCE_DATA
 export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help venv dependencies requirements data train serve load-test benchmark profile benchmark-model \
+.PHONY: help venv dependencies requirements data train serve load-test benchmark profile benchmark-model reliability \
 	test
 	test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
@@ -109,6 +110,9 @@ benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: cei
 
 profile: $(INSTALLED) $(ARTIFACT) ## Where a request's time goes: py-spy samples the service under Locust load (WORKERS=1)
 	$(PY) -m load_test.profile --users $(USERS) --workers 1 --config $(CONFIG)
+
+reliability: $(INSTALLED) $(ARTIFACT) ## Fuzzing, bad input, API key, unsafe artifacts, a worker killed and the server stopped under load: every figure (CHECKS)
+	$(PY) -m reliability --checks $(CHECKS) --config $(CONFIG) --model $(ARTIFACT) --reports reports/reliability
 
 test: $(INSTALLED) ## Run the fast tests
 	$(BIN)/pytest
@@ -197,7 +201,7 @@ validate-manifests: $(INSTALLED) ## Render every overlay and validate it strictl
 	$(PY) -m kubernetes_deployment.manifests validate
 
 ci: PROFILE = ci
-ci: lint image-lint test-slow image-check blog browser-check ## What CI runs after `make test`: lint, slow tests, image check, notebooks (PROFILE=ci), post, browser check
+ci: lint image-lint test-slow reliability image-check blog browser-check ## What CI runs after `make test`: lint, slow tests, reliability, image check, notebooks (PROFILE=ci), post, browser check
 
 clean: ## Remove the venv, build outputs, load-test reports, trained models and the cached dataset
 	rm -rf $(VENV) $(BUILD) $(MODELS) data reports .pytest_cache .ruff_cache

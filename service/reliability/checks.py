@@ -1,0 +1,196 @@
+"""Run the reliability checks and say what each measured, one line a figure."""
+
+import secrets
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from model_service.configuration import API_KEY_ENV_VAR, load_configuration
+from model_service.process import ServiceProcess
+from reliability.auth import AuthResult, check_api_key
+from reliability.bad_input import BadInputResult, judge, send_bad_requests
+from reliability.faults import (
+    MAX_ERRORS_PER_10K,
+    FaultSettings,
+    KillResult,
+    TerminateResult,
+    kill_a_worker,
+    terminate_the_server,
+)
+from reliability.fuzz import MIN_REQUESTS, FuzzResult, fuzz
+from reliability.tamper import RefusalResult, check_refusals
+
+FAST_CHECKS = ("fuzz", "bad-input", "auth", "tamper")
+CHECKS = (*FAST_CHECKS, "faults")
+
+
+class ReliabilityReport(BaseModel):
+    """Every check's figures; a check that was not run is None."""
+
+    fuzz: FuzzResult | None = None
+    bad_input: list[BadInputResult] | None = None
+    auth: list[AuthResult] | None = None
+    tamper: list[RefusalResult] | None = None
+    kill_worker: KillResult | None = None
+    terminate_server: TerminateResult | None = None
+
+    @property
+    def failed_checks(self) -> list[str]:
+        failed = [
+            name
+            for name in ("fuzz", "kill_worker", "terminate_server")
+            if getattr(self, name) is not None and not getattr(self, name).passed
+        ]
+        failed += [
+            name
+            for name in ("bad_input", "auth", "tamper")
+            if getattr(self, name) is not None
+            and not all(result.passed for result in getattr(self, name))
+        ]
+        return failed  # fmt: skip
+
+
+def with_api_key(
+    report: ReliabilityReport,
+    config: Path,
+    model: Path,
+    reports: Path,
+    checks: set[str],
+    max_examples: int,
+) -> None:
+    """Fuzzing, bad input and the API key, against one local service that wants a key."""
+    configuration = load_configuration(config)
+    key, header = secrets.token_urlsafe(24), configuration.authentication.header
+    environment = {API_KEY_ENV_VAR: key, "INSURANCE_CHARGES_MODEL_PATH": str(model)}
+    with ServiceProcess(config, reports / "service.log", environment=environment) as service:
+        if "auth" in checks:
+            report.auth = check_api_key(service.url, header, key)
+        if "bad-input" in checks:
+            sent = send_bad_requests(service.url, configuration.max_body_bytes, {header: key})
+        if "fuzz" in checks:
+            report.fuzz = fuzz(service.url, reports / "fuzz", max_examples, headers={header: key})
+    if "bad-input" in checks:
+        report.bad_input = judge(sent, service.log_records())
+
+
+def run_checks(
+    checks: set[str], config: Path, model: Path, reports: Path, max_examples: int = 1_000
+) -> ReliabilityReport:
+    """Run the chosen checks against local services; the faults last, as they take longest."""
+    report = ReliabilityReport()
+    if checks & {"fuzz", "bad-input", "auth"}:
+        with_api_key(report, config, model, reports, checks, max_examples)
+    if "tamper" in checks:
+        report.tamper = check_refusals(config, model.parent, reports / "tamper")
+    if "faults" in checks:
+        settings = FaultSettings(
+            reports=reports / "faults", service_config=config, model_path=model
+        )
+        report.kill_worker = kill_a_worker(settings)
+        report.terminate_server = terminate_the_server(settings)
+    return report
+
+
+def mark(passed: bool) -> str:
+    return "pass" if passed else "FAIL"
+
+
+def fuzz_lines(result: FuzzResult) -> list[str]:
+    statuses = ", ".join(
+        f"{status}: {count}" for status, count in result.requests_by_status.items()
+    )
+    return [
+        f"Fuzzing (schemathesis, every check): {mark(result.passed)}",
+        f"  {result.test_cases} test cases; the service answered {result.requests} requests "
+        f"(at least {MIN_REQUESTS} wanted)",
+        f"  by status: {statuses}",
+        f"  responses >= 500: {result.server_errors}; schema or status violations: "
+        f"{len(result.failures)}",
+        *(f"  {failure}" for failure in result.failures),
+    ]
+
+
+def bad_input_lines(results: list[BadInputResult]) -> list[str]:
+    lines = [f"Bad input: {mark(all(result.passed for result in results))}"]
+    for result in results:
+        lines.append(
+            f"  {mark(result.passed)}  {result.name}: {result.status} "
+            f"(want {result.expected_status}), {result.prediction_records} prediction records; "
+            f"{result.error[:90]}"
+        )
+    return lines
+
+
+def auth_lines(results: list[AuthResult]) -> list[str]:
+    lines = [f"API key: {mark(all(result.passed for result in results))}"]
+    lines += [
+        f"  {mark(result.passed)}  {result.request}: {result.status} "
+        f"(want {result.expected_status})"
+        for result in results
+    ]
+    return lines
+
+
+def tamper_lines(results: list[RefusalResult]) -> list[str]:
+    lines = [f"Unsafe artifacts: {mark(all(result.passed for result in results))}"]
+    for result in results:
+        lines += [
+            f"  {mark(result.passed)}  an artifact that {result.artifact}: startup probe "
+            f"{result.probe_failures}/{result.probe_answers} answers 503 'failed'; "
+            f"a prediction: {result.prediction_status}",
+            f"      reason: {result.detail[:150]}",
+        ]
+    return lines
+
+
+def kill_lines(result: KillResult) -> list[str]:
+    pairing = result.pairing
+    replaced = f"{result.replacement_s:.1f} s" if result.replacement_s is not None else "never"
+    return [
+        f"SIGKILL one of two workers under load: {mark(result.passed)}",
+        f"  {result.requests} requests, {result.failures} failed: "
+        f"{result.errors_per_10k:.1f} per 10,000 (at most {MAX_ERRORS_PER_10K})",
+        f"  failures: {result.failures_by_error or 'none'}",
+        f"  a new worker ran after {replaced}",
+        f"  throughput: {result.rps_before:.0f} req/s before, {result.rps_lowest:.0f} at the "
+        f"lowest, {result.rps_after:.0f} at the end ({result.rps_after / result.rps_before:.0%})"
+        if result.rps_before
+        else "  throughput: no rate before the kill",
+        f"  log records lost with the killed worker: {pairing.succeeded_without_record} of "
+        f"{pairing.succeeded} answered predictions",
+    ]
+
+
+def terminate_lines(result: TerminateResult) -> list[str]:
+    pairing = result.pairing
+    return [
+        f"SIGTERM the server under load: {mark(result.passed)}",
+        f"  SIGTERM after {result.served_before_signal} predictions; the server exited with "
+        f"{result.exit_code} after {result.shutdown_s:.1f} s",
+        f"  failures after the signal: {pairing.failures_by_error or 'none'}",
+        f"  in flight and dropped: {pairing.requested_not_created}",
+        f"Log completeness: {mark(pairing.complete and pairing.succeeded >= 10_000)}",
+        f"  {pairing.succeeded} successful predictions, {pairing.requested_records} "
+        f"'Prediction requested' and {pairing.created_records} 'Prediction created' records",
+        f"  paired by prediction id: {pairing.succeeded_without_record} 200s without records, "
+        f"{pairing.records_without_success} records without a 200, "
+        f"{pairing.duplicate_records} duplicates",
+    ]
+
+
+def report_lines(report: ReliabilityReport) -> list[str]:
+    """Every figure of the checks that ran."""
+    sections = [
+        (report.fuzz, fuzz_lines),
+        (report.bad_input, bad_input_lines),
+        (report.auth, auth_lines),
+        (report.tamper, tamper_lines),
+        (report.kill_worker, kill_lines),
+        (report.terminate_server, terminate_lines),
+    ]
+    lines = []
+    for result, describe in sections:
+        if result is not None:
+            lines += [*describe(result), ""]
+    failed = report.failed_checks
+    return [*lines, f"Reliability: {'FAILED: ' + ', '.join(failed) if failed else 'passed'}"]

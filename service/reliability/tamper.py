@@ -1,0 +1,121 @@
+"""A tampered artifact, and one that asks for untrusted types: the service must refuse both.
+
+The service then stays up with failing probes, naming the reason, so Kubernetes' startup probe
+keeps failing and no prediction is ever served from the file.
+"""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+import skops.io as sio
+from pydantic import BaseModel, Field
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from insurance_charges_model.artifact import ARTIFACT_NAME, METRICS_NAME, read_metrics
+from insurance_charges_model.hashing import sha256_of
+from insurance_charges_model.model import MODEL_PATH_ENV_VAR
+from insurance_charges_model.schemas import EXAMPLE_INPUT
+from model_service.process import ServiceProcess
+
+STARTUP_PROBE = "/api/health/startup"
+PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
+
+
+def copy_model(model_dir: Path, target: Path) -> Path:
+    """The artifact and its metrics.json, copied into ``target``; the artifact's new path."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in (ARTIFACT_NAME, METRICS_NAME):
+        shutil.copyfile(model_dir / name, target / name)
+    return target / ARTIFACT_NAME
+
+
+def tampered_artifact(model_dir: Path, target: Path) -> Path:
+    """A copy with one byte of the artifact changed, as a corrupted or altered file would be."""
+    artifact = copy_model(model_dir, target)
+    content = bytearray(artifact.read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    artifact.write_bytes(bytes(content))
+    return artifact
+
+
+def untrusted_artifact(model_dir: Path, target: Path) -> Path:
+    """A pipeline that would run ``os.system``, with a matching sha256: only the types betray it."""
+    artifact = copy_model(model_dir, target)
+    sio.dump(Pipeline([("run", FunctionTransformer(func=os.system))]), artifact)
+    metrics = read_metrics(artifact).model_copy(update={"artifact_sha256": sha256_of(artifact)})
+    (target / METRICS_NAME).write_text(metrics.model_dump_json(indent=2))
+    return artifact
+
+
+class RefusalResult(BaseModel):
+    """How the service answered while it held a bad artifact."""
+
+    artifact: str = Field(description="What was wrong with the artifact.")
+    probe_answers: int = Field(description="Startup probe answers over the watch.")
+    probe_failures: int = Field(description="Of those, 503s that say 'failed'.")
+    detail: str = Field(description="The reason the probe gave.")
+    prediction_status: int = Field(description="The status of a prediction request.")
+    names_the_reason: bool = Field(description="Whether the probe's reason names the problem.")
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.probe_answers > 0
+            and self.probe_failures == self.probe_answers
+            and self.prediction_status == 503
+            and self.names_the_reason
+        )
+
+
+def watch_startup_probe(url: str, seconds: float) -> list[httpx.Response]:
+    """The startup probe's answers for ``seconds`` after its first one."""
+    answers: list[httpx.Response] = []
+    deadline = None
+    while deadline is None or time.monotonic() < deadline:
+        try:
+            answers.append(httpx.get(url + STARTUP_PROBE, timeout=2))
+            deadline = deadline or time.monotonic() + seconds
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    return answers
+
+
+def serve_refused(
+    config: Path, artifact: Path, what: str, reason: str, log: Path, seconds: float = 3
+) -> RefusalResult:
+    """Start the service on ``artifact``; watch its startup probe and try a prediction."""
+    service = ServiceProcess(config, log, environment={MODEL_PATH_ENV_VAR: str(artifact)})
+    service.start()
+    try:
+        answers = watch_startup_probe(service.url, seconds)
+        prediction = httpx.post(service.url + PREDICTION_ROUTE, json=EXAMPLE_INPUT, timeout=30)
+    finally:
+        service.stop()
+    failed = [a for a in answers if a.status_code == 503 and a.json().get("status") == "failed"]
+    detail = failed[-1].json().get("detail", "") if failed else ""
+    detail = detail.replace(f"{artifact.parent}{os.sep}", "")  # the file's name, not its path
+    return RefusalResult(
+        artifact=what,
+        probe_answers=len(answers),
+        probe_failures=len(failed),
+        detail=detail,
+        prediction_status=prediction.status_code,
+        names_the_reason=reason in detail,
+    )
+
+
+def check_refusals(config: Path, model_dir: Path, reports: Path) -> list[RefusalResult]:
+    """The service on a tampered artifact, then on one with untrusted types."""
+    tampered = tampered_artifact(model_dir, reports / "tampered")
+    untrusted = untrusted_artifact(model_dir, reports / "untrusted")
+    return [
+        serve_refused(config, tampered, "one byte changed", "sha256", reports / "tampered.log"),
+        serve_refused(
+            config, untrusted, "asks to run os.system", "untrusted types", reports / "untrusted.log"
+        ),
+    ]
