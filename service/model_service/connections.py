@@ -28,8 +28,9 @@ class ConnectionAgeMiddleware:
         return now + self.max_age_s * random.uniform(0.5, 1.0)
 
     def prune(self, now: float) -> None:
-        """Forget connections past their deadline: closed ones would otherwise pile up."""
-        self.deadlines = {key: end for key, end in self.deadlines.items() if end > now}
+        """Forget connections an age past their deadline: they closed without another request."""
+        oldest = now - self.max_age_s
+        self.deadlines = {key: end for key, end in self.deadlines.items() if end > oldest}
         self.next_prune = now + self.max_age_s
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:

@@ -72,6 +72,19 @@ def test_json_input_accepts_integral_bmi() -> None:
     assert record.bmi == 30.0
 
 
+@pytest.mark.parametrize("field", ["age", "children"])
+def test_a_whole_number_float_is_an_integer_as_json_schema_says(field: str) -> None:
+    record = InsuranceChargesModelInput.model_validate(
+        {**EXAMPLE_INPUT, field: 2.0 if field == "children" else 42.0}
+    )
+    assert type(getattr(record, field)) is int
+    json_record = InsuranceChargesModelInput.model_validate_json(
+        '{"age": 42.0, "sex": "male", "bmi": 30, "children": 2.0, '
+        '"smoker": false, "region": "southeast"}'
+    )
+    assert (json_record.age, json_record.children) == (42, 2)
+
+
 def test_openapi_schema_documents_every_field() -> None:
     schema = InsuranceChargesModelInput.model_json_schema()
     assert set(schema["required"]) == set(EXAMPLE_INPUT)

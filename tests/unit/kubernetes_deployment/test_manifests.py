@@ -104,6 +104,16 @@ def test_the_downward_api_names_pod_node_and_app(rendered: list[dict[str, Any]])
     assert "app.kubernetes.io/name" in sources["APP_NAME"]["fieldRef"]["fieldPath"]
 
 
+def test_the_api_key_comes_from_an_optional_secret(rendered: list[dict[str, Any]]) -> None:
+    [variable] = [v for v in container_of(rendered)["env"] if v["name"] == "SERVICE_API_KEY"]
+    assert "value" not in variable  # never a literal in the manifest
+    assert variable["valueFrom"]["secretKeyRef"] == {
+        "name": "insurance-charges-model-api-key",
+        "key": "api-key",
+        "optional": True,
+    }
+
+
 def test_the_config_map_is_the_service_configuration(rendered: list[dict[str, Any]]) -> None:
     config_map = one(rendered, "ConfigMap", "insurance-charges-model-config")
     text = config_map["data"]["kubernetes.yaml"]

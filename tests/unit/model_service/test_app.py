@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from model_service.app import create_app
+from model_service.configuration import AuthenticationConfiguration
 from support.services import stub_configuration, wait_until_ready
 from support.stub_models import GatedStubModel
 
@@ -97,12 +98,125 @@ def test_validation_errors_are_422_naming_the_field(
     assert error["loc"] == ["body", field]
 
 
-def test_malformed_json_is_422(client: TestClient) -> None:
-    response = client.post(
-        PREDICT, content=b'{"x": 1', headers={"content-type": "application/json"}
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"x": 1', "The body is not valid JSON: Expecting ',' delimiter at character 7."),
+        (b'{"note": "\xff"}', "The body is not valid JSON: it is not UTF-8"),
+    ],
+)
+def test_a_body_that_is_not_json_is_400(client: TestClient, body: bytes, message: str) -> None:
+    response = client.post(PREDICT, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    [problem] = response.json()["detail"]
+    assert problem["type"] == "json_invalid"
+    assert problem["field"] == "body"
+    assert problem["msg"].startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "named"),
+    [("text/plain", "Content-Type 'text/plain'"), (None, "no Content-Type")],
+)
+def test_a_body_not_declared_as_json_is_415(
+    client: TestClient, content_type: str | None, named: str
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post(PREDICT, content=b'{"x": 1}', headers=headers)
+    assert response.status_code == 415
+    assert named in response.json()["detail"]
+
+
+def test_a_json_media_type_with_a_charset_is_accepted(client: TestClient) -> None:
+    headers = {"content-type": "application/json; charset=utf-8"}
+    assert client.post(PREDICT, content=b'{"x": 1}', headers=headers).json() == {"y": 2.0}
+
+
+def test_a_body_over_the_limit_is_413_and_counted(client: TestClient) -> None:
+    body = b'{"x": 1, "note": "' + b"a" * 70_000 + b'"}'
+    response = client.post(PREDICT, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is over the limit of 65536 bytes."}
+    assert "x-request-id" in response.headers
+    assert 'status="413"' in client.get("/metrics").text
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b'{"x": 1', {"content-type": "application/json"}),
+        (b'{"x": 1}', {"content-type": "text/plain"}),
+        (b'{"x": 11}', {"content-type": "application/json"}),
+        (b'{"x": 1, "extra": 1}', {"content-type": "application/json"}),
+        (b'{"x": 1, "note": "' + b"a" * 70_000 + b'"}', {"content-type": "application/json"}),
+    ],
+)
+def test_bad_input_is_never_logged_as_a_prediction(
+    client: TestClient, caplog: pytest.LogCaptureFixture, body: bytes, headers: dict
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert client.post(PREDICT, content=body, headers=headers).status_code >= 400
+    assert not [record for record in caplog.records if "Prediction" in record.getMessage()]
+
+
+def test_openapi_documents_every_error_of_a_prediction(client: TestClient) -> None:
+    responses = client.get("/openapi.json").json()["paths"][PREDICT]["post"]["responses"]
+    assert set(responses) == {"200", "400", "413", "415", "422", "500", "503"}
+    problems = responses["422"]["content"]["application/json"]["schema"]["$ref"]
+    assert problems.endswith("/RequestProblems")
+
+
+KEY = "k" * 24
+
+
+@pytest.fixture
+def keyed_client() -> Iterator[TestClient]:
+    configuration = stub_configuration().model_copy(
+        update={"authentication": AuthenticationConfiguration(api_key=KEY)}
     )
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["type"] == "json_invalid"
+    with TestClient(create_app(configuration)) as client:
+        wait_until_ready(client)
+        yield client
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({}, "Missing API key: send it in the X-API-Key header."),
+        ({"X-API-Key": "k" * 23 + "j"}, "Invalid API key in the X-API-Key header."),
+        ({"X-API-Key": "é".encode("latin-1")}, "Invalid API key in the X-API-Key header."),
+    ],
+)
+def test_with_a_key_set_predictions_without_it_are_401(
+    keyed_client: TestClient, headers: dict, message: str
+) -> None:
+    response = keyed_client.post(PREDICT, json={"x": 1}, headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {"detail": message}
+    assert response.headers["www-authenticate"] == "X-API-Key"
+
+
+def test_the_key_is_checked_before_the_body(keyed_client: TestClient) -> None:
+    response = keyed_client.post(PREDICT, content=b"{}", headers={"content-type": "text/plain"})
+    assert response.status_code == 401
+
+
+def test_with_the_key_a_prediction_is_served(keyed_client: TestClient) -> None:
+    response = keyed_client.post(PREDICT, json={"x": 1}, headers={"X-API-Key": KEY})
+    assert response.json() == {"y": 2.0}
+
+
+@pytest.mark.parametrize(
+    "route", ["/api/health", "/api/health/ready", "/api/health/startup", "/metrics", "/api/models"]
+)
+def test_with_a_key_set_the_probes_stay_open(keyed_client: TestClient, route: str) -> None:
+    assert keyed_client.get(route).status_code == 200
+
+
+def test_openapi_documents_the_key(keyed_client: TestClient) -> None:
+    spec = keyed_client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["APIKeyHeader"]["name"] == "X-API-Key"
+    assert "401" in spec["paths"][PREDICT]["post"]["responses"]
 
 
 def test_a_model_error_is_a_500_without_a_trace_and_is_logged(

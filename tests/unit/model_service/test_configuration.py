@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from model_service.configuration import (
+    API_KEY_ENV_VAR,
     CONFIG_ENV_VAR,
     ConfigurationError,
     configuration_from_environment,
@@ -142,3 +143,53 @@ def test_bad_batching_settings_are_named(tmp_path: Path, batching: str, problem:
     )
     with pytest.raises(ConfigurationError, match=problem):
         load_configuration(write(tmp_path, text))
+
+
+def test_the_api_key_is_off_by_default(tmp_path: Path) -> None:
+    assert load_configuration(write(tmp_path, MINIMAL)).authentication.api_key is None
+
+
+def test_the_environment_sets_the_api_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(write(tmp_path, MINIMAL)))
+    monkeypatch.setenv(API_KEY_ENV_VAR, "k" * 16)
+    key = configuration_from_environment().authentication.api_key
+    assert key.get_secret_value() == "k" * 16
+    assert "k" * 16 not in repr(configuration_from_environment())
+
+
+def test_the_environment_overrides_the_file_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = MINIMAL + "authentication: {api_key: " + "f" * 16 + ", header: X-Key}\n"
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(write(tmp_path, text)))
+    monkeypatch.setenv(API_KEY_ENV_VAR, "e" * 16)
+    authentication = configuration_from_environment().authentication
+    assert authentication.api_key.get_secret_value() == "e" * 16
+    assert authentication.header == "X-Key"
+
+
+def test_a_short_key_from_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(write(tmp_path, MINIMAL)))
+    monkeypatch.setenv(API_KEY_ENV_VAR, "short")
+    with pytest.raises(ConfigurationError, match=r"SERVICE_API_KEY is too short: .* 16 characters"):
+        configuration_from_environment()
+
+
+def test_a_short_key_in_the_file_is_refused(tmp_path: Path) -> None:
+    text = MINIMAL + "authentication: {api_key: short}\n"
+    with pytest.raises(ConfigurationError, match=r"authentication\.api_key: .*at least 16"):
+        load_configuration(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("max_body_bytes: 10", "greater than or equal to 1024"),
+        ("max_connection_age_s: 0", "greater than 0"),
+    ],
+)
+def test_bad_limits_are_named(tmp_path: Path, setting: str, problem: str) -> None:
+    with pytest.raises(ConfigurationError, match=problem):
+        load_configuration(write(tmp_path, MINIMAL + setting + "\n"))
