@@ -4,8 +4,8 @@ import httpx
 from pydantic import BaseModel, Field
 
 from insurance_charges_model.schemas import EXAMPLE_INPUT
+from reliability import PREDICTION_ROUTE
 
-PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
 OPEN_ROUTES = ("/api/health", "/api/health/ready", "/api/health/startup", "/metrics")
 
 

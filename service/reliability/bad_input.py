@@ -16,8 +16,7 @@ from pydantic import BaseModel, Field
 from insurance_charges_model.schemas import EXAMPLE_INPUT
 from load_test.service_view import PREDICTION_MESSAGES
 from model_service.guards import JSON_MEDIA_TYPE
-
-PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
+from reliability import PREDICTION_ROUTE
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from insurance_charges_model.hashing import sha256_of
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
 from insurance_charges_model.schemas import EXAMPLE_INPUT
 from model_service.process import ServiceProcess
+from reliability import PREDICTION_ROUTE
 
 STARTUP_PROBE = "/api/health/startup"
-PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
 
 
 def copy_model(model_dir: Path, target: Path) -> Path:

@@ -1,13 +1,21 @@
 """Configurations and helpers for service tests."""
 
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
+import yaml
 from fastapi.testclient import TestClient
 
 from model_service.configuration import ServiceConfiguration
 
 LOGGING_DECORATOR = "ml_model_logging.decorator.LoggingDecorator"
+TESTS = Path(__file__).resolve().parents[1]
+PROJECT = TESTS.parent
 
 
 def stub_configuration(
@@ -55,3 +63,22 @@ def wait_until_ready(client: TestClient, timeout: float = 30) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(client.get("/api/health/ready").json())
         time.sleep(0.01)
+
+
+def stub_service_file(directory: Path, fail_smokers: bool = False) -> Path:
+    """The local service's configuration file, serving the insurance stub instead of the model."""
+    configuration = yaml.safe_load((PROJECT / "configuration" / "local.yaml").read_text())
+    configuration["models"][0]["class_path"] = "support.stub_models.InsuranceStubModel"
+    configuration["models"][0]["kwargs"] = {"fail_smokers": fail_smokers}
+    path = directory / "stub_service.yaml"
+    path.write_text(yaml.safe_dump(configuration))
+    return path
+
+
+@contextmanager
+def stub_models_on_pythonpath() -> Iterator[None]:
+    """A service in a child process finds ``support.stub_models`` on PYTHONPATH."""
+    with pytest.MonkeyPatch.context() as patch:
+        paths = [str(TESTS), os.environ.get("PYTHONPATH")]
+        patch.setenv("PYTHONPATH", os.pathsep.join(filter(None, paths)))
+        yield

@@ -1,27 +1,15 @@
 """A real Locust run of a few seconds against a local stub service, started by the runner."""
 
-import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from load_test.run import LoadTest, LoadTestResult, run_load_test
+from support.services import stub_models_on_pythonpath, stub_service_file
 
-TESTS = Path(__file__).resolve().parents[2]
-PROJECT = TESTS.parent
 PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
 USERS = 4
-
-
-def stub_service_config(directory: Path, fail_smokers: bool) -> Path:
-    """The local service's configuration, serving the insurance stub instead of the model."""
-    configuration = yaml.safe_load((PROJECT / "configuration" / "local.yaml").read_text())
-    configuration["models"][0]["class_path"] = "support.stub_models.InsuranceStubModel"
-    configuration["models"][0]["kwargs"] = {"fail_smokers": fail_smokers}
-    path = directory / "stub_service.yaml"
-    path.write_text(yaml.safe_dump(configuration))
-    return path
 
 
 def load_test(directory: Path, fail_smokers: bool, *overrides: str) -> LoadTestResult:
@@ -32,18 +20,14 @@ def load_test(directory: Path, fail_smokers: bool, *overrides: str) -> LoadTestR
             spawn_rate=USERS,
             duration="5s",
             slo_overrides=overrides,
-            service_config=stub_service_config(directory, fail_smokers),
+            service_config=stub_service_file(directory, fail_smokers),
         )
     )
 
 
 @pytest.fixture(scope="module", autouse=True)
-def stub_models_importable() -> None:
-    """The service runs in a child process: it finds ``support.stub_models`` on PYTHONPATH."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(
-            "PYTHONPATH", os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))
-        )
+def stub_models_importable() -> Iterator[None]:
+    with stub_models_on_pythonpath():
         yield
 
 
