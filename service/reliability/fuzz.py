@@ -47,10 +47,11 @@ class FuzzResult(BaseModel):
 def schemathesis_command(
     url: str, report: Path, max_examples: int, seed: int, headers: dict[str, str]
 ) -> list[str]:
-    """Every check, every phase, reproducible with ``seed``."""
+    """Every check, every phase, reproducible with ``seed``: no examples kept from earlier runs."""
     return [
         sys.executable, "-m", "schemathesis.cli", "run", f"{url}/openapi.json",
         "--checks", "all", "--max-examples", str(max_examples), "--seed", str(seed),
+        "--generation-database", "none",
         "--report", "json", "--report-json-path", str(report), "--no-color",
         *(argument for name, value in headers.items() for argument in ("-H", f"{name}: {value}")),
     ]  # fmt: skip
@@ -85,13 +86,17 @@ def fuzz(
     log: Path | None = None,
 ) -> FuzzResult:
     """Run schemathesis against ``url``; its output goes to ``log``."""
+    reports = reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     report = reports / REPORT_NAME
     report.unlink(missing_ok=True)
     before = scrape(url) or ""
     command = schemathesis_command(url, report, max_examples, seed, headers or {})
     with open(log or reports / "schemathesis.log", "wb") as output:
-        exit_code = subprocess.run(command, stdout=output, stderr=subprocess.STDOUT).returncode
+        # run in the reports folder: schemathesis keeps its cache where it runs
+        exit_code = subprocess.run(
+            command, stdout=output, stderr=subprocess.STDOUT, cwd=reports
+        ).returncode
     if not report.exists():
         raise RuntimeError(f"schemathesis exited with {exit_code} and wrote no {report}")
     test_cases, failures = read_report(report)
