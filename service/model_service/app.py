@@ -1,10 +1,11 @@
 """The FastAPI app factory: ``create_app(configuration)``.
 
-How a request flows: HTTP -> RequestIdMiddleware (the prediction id) -> MetricsMiddleware ->
-the body size limit -> the model's route: JSON parsing, the API key (when one is set), the
-content type, then the body's validation with the model's input schema -> with batching on,
-the micro-batcher, which groups it with concurrent requests -> the decorator stack (logging) ->
-the model's ``predict`` (or ``predict_batch``) -> the output schema -> JSON.
+How a request flows: HTTP -> ConnectionAgeMiddleware (old keep-alive connections close) ->
+RequestIdMiddleware (the prediction id) -> MetricsMiddleware -> the body size limit -> the
+model's route: JSON parsing, the API key (when one is set), the content type, then the body's
+validation with the model's input schema -> with batching on, the micro-batcher, which groups
+it with concurrent requests -> the decorator stack (logging) -> the model's ``predict`` (or
+``predict_batch``) -> the output schema -> JSON.
 """
 
 import asyncio
