@@ -11,6 +11,7 @@ from reliability.auth import AuthResult, check_api_key
 from reliability.bad_input import BadInputResult, judge, send_bad_requests
 from reliability.faults import (
     MAX_ERRORS_PER_10K,
+    MIN_REPLACEMENT_SHARE,
     FaultSettings,
     KillResult,
     TerminateResult,
@@ -156,6 +157,8 @@ def kill_lines(result: KillResult) -> list[str]:
         f"lowest, {result.rps_after:.0f} at the end ({result.rps_after / result.rps_before:.0%})"
         if result.rps_before
         else "  throughput: no rate before the kill",
+        f"  the new worker's share of the CPU at the end: {result.replacement_share:.0%} "
+        f"(an even split is 50%, at least {MIN_REPLACEMENT_SHARE:.0%} wanted)",
         f"  log records lost with the killed worker: {pairing.succeeded_without_record} of "
         f"{pairing.succeeded} answered predictions",
     ]

@@ -27,7 +27,7 @@ WORKERS = 2
 WORKER_MARK = "spawn_main"  # uvicorn's workers are multiprocessing children started by spawn
 POLL_SECONDS = 0.1
 MAX_ERRORS_PER_10K = 10
-RECOVERED_SHARE = 0.8
+MIN_REPLACEMENT_SHARE = 0.3  # of the two workers' CPU time; an even split is 0.5
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,10 @@ class KillResult(BaseModel):
     )
     rps_lowest: float = Field(description="The lowest rate Locust charted after the kill.")
     rps_after: float = Field(description="Median requests per second in the run's last window.")
+    replacement_share: float = Field(
+        description="The new worker's share of both workers' CPU time in the run's last window: "
+        "0.5 is an even split, 0 means the load stayed on the survivor."
+    )
     pairing: Pairing = Field(
         description="Each request paired with its log records: the killed worker's requests "
         "in flight, and the records still in its queue, are lost with it."
@@ -110,7 +114,12 @@ class KillResult(BaseModel):
 
     @property
     def recovered(self) -> bool:
-        return self.rps_after >= RECOVERED_SHARE * self.rps_before
+        """The new worker took its share of the load, and throughput rose from its low.
+
+        On two cores shared with Locust, one worker alone serves 0.6-0.8 of what two do, within
+        this machine's noise: a throughput ratio alone cannot tell the two apart.
+        """
+        return self.replacement_share >= MIN_REPLACEMENT_SHARE and self.rps_after > self.rps_lowest
 
     @property
     def passed(self) -> bool:
@@ -140,13 +149,39 @@ def kill_a_worker(settings: FaultSettings) -> KillResult:
         killed_at = time.time()
         psutil.Process(victim).send_signal(signal.SIGKILL)
         replacement = seconds_until_replaced(service.process.pid, victim, settings.kill_run_s)
+        last_window_at = killed_at - settings.kill_after_s + settings.kill_run_s - settings.window_s
+        time.sleep(max(0.0, last_window_at - 1 - time.time()))
+        share = cpu_share_of_newest(service.process.pid, victim, settings.window_s)
         locust.wait(settings.kill_run_s + 60)
     pairing = pair(read_request_log(test.request_log), service.log_records())
-    return kill_result(test.reports, killed_at, replacement, settings.window_s, pairing)
+    return kill_result(test.reports, killed_at, replacement, settings.window_s, pairing, share)
+
+
+def cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def cpu_share_of_newest(master_pid: int, killed: int, seconds: float) -> float:
+    """The newest worker's share of the workers' CPU time over the next ``seconds``."""
+    pids = sorted(
+        worker_pids(master_pid) - {killed}, key=lambda pid: psutil.Process(pid).create_time()
+    )
+    if len(pids) < WORKERS:
+        return 0.0
+    before = [cpu_seconds(pid) for pid in pids]
+    time.sleep(seconds)
+    used = [cpu_seconds(pid) - start for pid, start in zip(pids, before, strict=True)]
+    return used[-1] / sum(used) if sum(used) else 0.0
 
 
 def kill_result(
-    reports: Path, killed_at: float, replacement: float | None, window: float, pairing: Pairing
+    reports: Path,
+    killed_at: float,
+    replacement: float | None,
+    window: float,
+    pairing: Pairing,
+    replacement_share: float,
 ) -> KillResult:
     """The figures of a kill run, from Locust's summary, history and failures."""
     measurements = read_summary(reports / SUMMARY_NAME).measurements
@@ -162,6 +197,7 @@ def kill_result(
         rps_before=rate_between(history, killed_at - window, killed_at),
         rps_lowest=float(after_kill.min()) if len(after_kill) else 0.0,
         rps_after=rate_between(history, last - window, last),
+        replacement_share=replacement_share,
         pairing=pairing,
     )
 

@@ -33,8 +33,8 @@ def test_rate_between_is_the_median_in_the_window() -> None:
 def kill(**changes: object) -> KillResult:
     fields = {
         "requests": 10_000, "failures": 10, "errors_per_10k": 10.0, "failures_by_error": {},
-        "replacement_s": 0.3, "rps_before": 1000, "rps_lowest": 500, "rps_after": 800,
-        "pairing": PAIRING,
+        "replacement_s": 0.3, "rps_before": 1000, "rps_lowest": 500, "rps_after": 700,
+        "replacement_share": 0.45, "pairing": PAIRING,
     }  # fmt: skip
     return KillResult.model_validate(fields | changes)
 
@@ -45,7 +45,8 @@ def kill(**changes: object) -> KillResult:
         ({}, True),
         ({"errors_per_10k": 10.1}, False),
         ({"replacement_s": None}, False),
-        ({"rps_after": 799}, False),
+        ({"replacement_share": 0.29}, False),
+        ({"rps_after": 500}, False),
     ],
 )
 def test_a_kill_passes_within_the_error_budget_and_recovered(changes: dict, passed: bool) -> None:
