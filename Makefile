@@ -55,8 +55,7 @@ export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
 .PHONY: help venv dependencies requirements data train serve load-test benchmark profile benchmark-model reliability \
-	test
-	test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
+	test test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
 	validate-manifests ci clean
 
