@@ -48,6 +48,16 @@ def counters(text: str) -> dict[str, float]:
     return values
 
 
+def requests_by(label: str, text: str) -> Counter:
+    """The service's ``http_requests_total`` samples, summed by one label's value."""
+    totals: Counter = Counter()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "http_requests_total":
+                totals[sample.labels.get(label, "")] += int(sample.value)
+    return totals
+
+
 def counter_changes(before: str, after: str) -> dict[str, float]:
     """How much each counter grew between two scrapes; unchanged ones are left out."""
     start, end = counters(before), counters(after)

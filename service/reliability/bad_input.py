@@ -6,6 +6,7 @@ them a price computed without what they sent.
 """
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -119,15 +120,19 @@ def judge(
     sent: list[tuple[BadRequest, str, httpx.Response]], records: list[dict[str, Any]]
 ) -> list[BadInputResult]:
     """Each bad request's answer, and the prediction records the log holds for it."""
-    logged = [r.get("prediction_id") for r in records if r.get("message") in PREDICTION_MESSAGES]
-    return [
-        BadInputResult(
-            name=request.name,
-            expected_status=request.status,
-            status=response.status_code,
-            error=error_text(response),
-            says_why=request.says in error_text(response),
-            prediction_records=logged.count(request_id),
-        )
-        for request, request_id, response in sent
-    ]
+    logged = Counter(
+        r.get("prediction_id") for r in records if r.get("message") in PREDICTION_MESSAGES
+    )
+    return [judged(request, response, logged[request_id]) for request, request_id, response in sent]
+
+
+def judged(request: BadRequest, response: httpx.Response, records: int) -> BadInputResult:
+    error = error_text(response)
+    return BadInputResult(
+        name=request.name,
+        expected_status=request.status,
+        status=response.status_code,
+        error=error,
+        says_why=request.says in error,
+        prediction_records=records,
+    )

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from load_test.charts import read_history
 from load_test.request_log import read_request_log
 from load_test.run import CONFIGURATION, HISTORY_CSV, LoadTest, local_service
-from load_test.service_view import scrape
+from load_test.service_view import requests_by, scrape
 from load_test.summary import SUMMARY_NAME, read_summary
 from reliability.pairing import Pairing, pair
 
@@ -218,14 +218,8 @@ class TerminateResult(BaseModel):
 
 def predictions_served(url: str) -> int:
     """The service's count of prediction requests, over every status."""
-    text = scrape(url) or ""
-    return int(
-        sum(
-            float(line.rsplit(" ", 1)[1])
-            for line in text.splitlines()
-            if line.startswith("http_requests_total{") and "/prediction" in line
-        )
-    )
+    by_route = requests_by("route", scrape(url) or "")
+    return sum(count for route, count in by_route.items() if route.endswith("/prediction"))
 
 
 def wait_for_predictions(url: str, count: int, timeout: float) -> int:

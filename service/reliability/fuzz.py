@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from load_test.service_view import counter_changes, scrape
+from load_test.service_view import requests_by, scrape
 
 MIN_REQUESTS = 1_000
 REPORT_NAME = "schemathesis.json"
@@ -59,12 +59,8 @@ def schemathesis_command(
 
 def requests_by_status(before: str, after: str) -> dict[str, int]:
     """The service's request counter growth, summed by status."""
-    totals: dict[str, int] = {}
-    for sample, change in counter_changes(before, after).items():
-        if sample.startswith("http_requests_total{"):
-            status = sample.split('status="', 1)[1].split('"', 1)[0]
-            totals[status] = totals.get(status, 0) + int(change)
-    return dict(sorted(totals.items()))
+    growth = requests_by("status", after) - requests_by("status", before)
+    return dict(sorted(growth.items()))
 
 
 def read_report(path: Path) -> tuple[int, list[str]]:

@@ -3,6 +3,7 @@ from load_test.service_view import (
     counters,
     prediction_record_counts,
     request_counter_lines,
+    requests_by,
 )
 
 BEFORE = """\
@@ -68,3 +69,16 @@ def test_the_request_counter_lines_are_picked_from_the_page() -> None:
         'predictions_total{model="m",status="success"} 110.0',
         'predictions_total{model="m",status="error"} 0.0',
     ]
+
+
+def test_requests_are_summed_by_a_label() -> None:
+    text = """\
+# TYPE http_requests_total counter
+http_requests_total{method="POST",route="/a/prediction",status="200"} 10.0
+http_requests_total{method="POST",route="/a/prediction",status="422"} 2.0
+http_requests_total{method="GET",route="/api/health",status="200"} 5.0
+# TYPE predictions_total counter
+predictions_total{model="a",status="success"} 10.0
+"""
+    assert requests_by("status", text) == {"200": 15, "422": 2}
+    assert requests_by("route", text) == {"/a/prediction": 12, "/api/health": 5}
