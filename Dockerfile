@@ -1,7 +1,9 @@
 # The insurance-charges model service: `make image` builds it, `make run-image` runs it.
 #
 # Two stages on the same base. The build stage makes a venv with only the runtime requirements
-# and the service packages. The runtime stage copies that venv, the trained artifact and the
+# and the runtime packages: the model, the logging decorator, the service and their helpers. The
+# tooling that drives the service from outside (load test, reliability checks, image and cluster
+# runners, the post) stays out of the image. The runtime stage copies that venv, the trained artifact and the
 # configuration, and runs as a non-root user that can write nowhere but /tmp.
 
 # python:3.11-slim for readers with a registry; `make base-image` builds a local equivalent.
@@ -19,7 +21,10 @@ COPY requirements-runtime.txt /tmp/requirements-runtime.txt
 RUN if [ -z "${PIP_CERT}" ]; then unset PIP_CERT; fi \
     && /opt/venv/bin/pip install --requirement /tmp/requirements-runtime.txt
 COPY pyproject.toml README.md /src/
-COPY service /src/service
+COPY service/common /src/service/common
+COPY service/insurance_charges_model /src/service/insurance_charges_model
+COPY service/ml_model_logging /src/service/ml_model_logging
+COPY service/model_service /src/service/model_service
 RUN if [ -z "${PIP_CERT}" ]; then unset PIP_CERT; fi \
     && /opt/venv/bin/pip install --no-deps /src \
     && /opt/venv/bin/python -m compileall -q /opt/venv

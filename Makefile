@@ -46,7 +46,7 @@ LOCAL_BASE_IMAGE ?= localhost/debian-python:bookworm
 CONTAINER ?= insurance-charges-model
 OVERLAY ?= minikube
 PODMAN_CONF ?= configuration/containers.conf
-CONTAINER_TOOL = $(PY) -m model_service.container
+CONTAINER_TOOL = $(PY) -m service_runner.container
 export CONTAINERS_CONF := $(if $(PODMAN_CONF),$(abspath $(PODMAN_CONF)),$(CONTAINERS_CONF))
 
 # Notebooks run from notebooks/, so a dataset path given relative to here is made absolute.

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from common.paths import PROJECT_ROOT
 from insurance_charges_model.hashing import sha256_of
-from insurance_charges_model.paths import PROJECT_ROOT
 from insurance_charges_model.schemas import FEATURE_NAMES, TARGET_NAME, InsuranceChargesRecord
 
 logger = logging.getLogger(__name__)

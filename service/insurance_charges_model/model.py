@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
+from common.paths import PROJECT_ROOT
 from insurance_charges_model.artifact import (
     ARTIFACT_NAME,
     ArtifactError,
@@ -12,7 +13,6 @@ from insurance_charges_model.artifact import (
     read_metrics,
 )
 from insurance_charges_model.fast_path import CompiledPipeline
-from insurance_charges_model.paths import PROJECT_ROOT
 from insurance_charges_model.schemas import (
     CATEGORIES,
     InsuranceChargesModelInput,

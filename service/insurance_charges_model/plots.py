@@ -1,7 +1,5 @@
 """Charts for notebook 01 and the post: the data, then how well the model fits it."""
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -13,14 +11,6 @@ from matplotlib.figure import Figure
 
 SMOKER_STYLES = {False: ("tab:blue", "non-smoker"), True: ("tab:red", "smoker")}
 OBESITY_BMI = 30.0
-
-
-def save_figure(figure: Figure, path: Path) -> Path:
-    """Save as PNG (creating the folder) and close the figure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    return path
 
 
 def charges_distribution(frame: pd.DataFrame) -> Figure:

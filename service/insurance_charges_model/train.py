@@ -7,10 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from common.paths import PROJECT_ROOT
 from insurance_charges_model.artifact import ArtifactError, TrainingMetrics
 from insurance_charges_model.data import DATA_SHA256, DataError, load_insurance_data, locate_data
 from insurance_charges_model.hashing import sha256_of
-from insurance_charges_model.paths import PROJECT_ROOT
 from insurance_charges_model.training import DEFAULT_SEED, save_training, train_model
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "models"

@@ -15,7 +15,8 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import yaml
 
-KUBERNETES_DIR = Path(__file__).resolve().parents[2] / "kubernetes"
+from common.paths import KUBERNETES_DIR
+
 OVERLAYS_DIR = KUBERNETES_DIR / "overlays"
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
 NAMESPACE = "insurance-charges-model"

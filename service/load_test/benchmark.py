@@ -24,10 +24,10 @@ import yaml
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
-from insurance_charges_model.plots import save_figure
+from common.figures import save_figure
 from load_test.run import CONFIGURATION, LoadTest
 from load_test.summary import SUMMARY_NAME, read_summary
-from model_service.process import ServiceProcess
+from service_runner.process import ServiceProcess
 
 REFERENCE_APPS = "load_test.reference_apps"
 BATCHING = {"max_batch_size": 32, "max_wait_ms": 0.0}

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
-from insurance_charges_model.plots import save_figure
+from common.figures import save_figure
 
 AGGREGATED = "Aggregated"
 PERCENTILES = ("50%", "90%", "99%")

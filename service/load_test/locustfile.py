@@ -17,7 +17,7 @@ from typing import ClassVar
 from locust import FastHttpUser, LoadTestShape, constant, events, task
 from locust.env import Environment
 
-from insurance_charges_model.paths import PROJECT_ROOT
+from common.paths import PROJECT_ROOT
 from load_test.customers import customer_bodies
 from load_test.gate import Gate
 from load_test.request_log import RequestLog

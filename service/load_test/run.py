@@ -19,16 +19,16 @@ from typing import Any
 
 from httpx import HTTPError
 
+from common.paths import PROJECT_ROOT
+from common.yaml_files import ConfigurationError
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
-from insurance_charges_model.paths import PROJECT_ROOT
 from load_test.charts import draw_charts
 from load_test.gate import verdict
 from load_test.service_view import counter_changes, prediction_record_counts, scrape
 from load_test.shapes import SHAPES
 from load_test.slo import load_objectives, with_overrides
 from load_test.summary import SUMMARY_NAME, LoadTestSummary, read_summary
-from model_service.configuration import ConfigurationError
-from model_service.process import ServiceError, ServiceProcess
+from service_runner.process import ServiceError, ServiceProcess
 
 CSV_PREFIX = "locust"
 HISTORY_CSV = f"{CSV_PREFIX}_stats_history.csv"

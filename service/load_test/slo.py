@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from model_service.configuration import ConfigurationError, describe_errors, load_yaml_file
+from common.yaml_files import ConfigurationError, describe_errors, load_yaml_file
 
 ERROR_BUDGET_BASE = 10_000  # the error budget counts errors per this many requests
 

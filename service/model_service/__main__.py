@@ -11,7 +11,8 @@ import tempfile
 
 import uvicorn
 
-from model_service.configuration import ConfigurationError, configuration_from_environment
+from common.yaml_files import ConfigurationError
+from model_service.configuration import configuration_from_environment
 from model_service.metrics import MULTIPROCESS_DIR_ENV_VAR
 
 GRACEFUL_SHUTDOWN_SECONDS = 20

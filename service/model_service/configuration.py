@@ -6,19 +6,15 @@ The ``SERVICE_CONFIG`` environment variable chooses the file; everything else is
 import importlib
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from common.yaml_files import ConfigurationError, load_yaml_file
 
 CONFIG_ENV_VAR = "SERVICE_CONFIG"
 API_KEY_ENV_VAR = "SERVICE_API_KEY"
 MIN_API_KEY_LENGTH = 16
-Schema = TypeVar("Schema", bound=BaseModel)
-
-
-class ConfigurationError(Exception):
-    """The configuration file is missing, is not YAML, or does not fit the schema."""
 
 
 def import_object(class_path: str) -> Any:
@@ -175,36 +171,6 @@ class ServiceConfiguration(StrictModel):
         "before a 503. With several workers, the readiness probe may be answered by a worker "
         "that has loaded its models while another has not.",
     )
-
-
-def describe_errors(error: ValidationError) -> str:
-    return "\n".join(
-        f"  {'.'.join(str(part) for part in detail['loc']) or '(top level)'}: {detail['msg']}"
-        for detail in error.errors()
-    )
-
-
-def load_yaml_file(path: str | Path, schema: type[Schema], what: str) -> Schema:
-    """Read a YAML file and validate it against ``schema``.
-
-    ConfigurationError names the file, calls it ``what``, and says what is wrong where.
-    """
-    path = Path(path)
-    try:
-        with open(path) as stream:
-            content = yaml.safe_load(stream)
-    except OSError as error:
-        raise ConfigurationError(f"cannot read the {what} {path}: {error}") from error
-    except yaml.YAMLError as error:
-        raise ConfigurationError(f"{path} is not valid YAML: {error}") from error
-    if not isinstance(content, dict):
-        raise ConfigurationError(f"{path} must hold a mapping, not {type(content).__name__}")
-    try:
-        return schema.model_validate(content)
-    except ValidationError as error:
-        raise ConfigurationError(
-            f"{path} is not a valid {what}:\n{describe_errors(error)}"
-        ) from error
 
 
 def load_configuration(path: str | Path) -> ServiceConfiguration:

@@ -18,7 +18,7 @@ import papermill
 from papermill.exceptions import PapermillExecutionError
 from pydantic import BaseModel, ConfigDict, Field
 
-from model_service.configuration import ConfigurationError, load_yaml_file
+from common.yaml_files import ConfigurationError, load_yaml_file
 
 
 class ExecutionError(Exception):

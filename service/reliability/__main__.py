@@ -9,10 +9,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from common.yaml_files import ConfigurationError
 from insurance_charges_model.model import default_artifact_path
-from model_service.configuration import ConfigurationError
-from model_service.process import ServiceError
 from reliability.checks import CHECKS, report_lines, run_checks
+from service_runner.process import ServiceError
 
 SUMMARY_NAME = "summary.json"
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from model_service.configuration import API_KEY_ENV_VAR, load_configuration
-from model_service.process import ServiceProcess
 from reliability.auth import AuthResult, check_api_key
 from reliability.bad_input import BadInputResult, judge, send_bad_requests
 from reliability.faults import (
@@ -20,6 +19,7 @@ from reliability.faults import (
 )
 from reliability.fuzz import MIN_REQUESTS, FuzzResult, fuzz
 from reliability.tamper import RefusalResult, check_refusals
+from service_runner.process import ServiceProcess
 
 FAST_CHECKS = ("fuzz", "bad-input", "auth", "tamper")
 CHECKS = (*FAST_CHECKS, "faults")

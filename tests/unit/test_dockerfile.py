@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from service_runner.container import RUNTIME_PACKAGES
+
 PROJECT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (PROJECT / "Dockerfile").read_text()
 
@@ -48,3 +50,15 @@ def test_the_build_context_leaves_out_the_venv_and_data() -> None:
     ignored = (PROJECT / ".dockerignore").read_text().splitlines()
     assert ignored[1] == "*", "everything is excluded first, then the few inputs are let back in"
     assert not any(line.startswith("!") and (".venv" in line or "data" in line) for line in ignored)
+
+
+def test_the_image_gets_the_runtime_packages_and_no_other() -> None:
+    copied = re.findall(r"^COPY service/(\w+) /src/service/\1$", DOCKERFILE, re.MULTILINE)
+    assert sorted(copied) == sorted(RUNTIME_PACKAGES)
+    assert not re.search(r"^COPY service /", DOCKERFILE, re.MULTILINE)
+    let_in = [
+        line.removeprefix("!service/").rstrip("/")
+        for line in (PROJECT / ".dockerignore").read_text().splitlines()
+        if line.startswith("!service/")
+    ]
+    assert sorted(let_in) == sorted(RUNTIME_PACKAGES)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from insurance_charges_model.artifact import ARTIFACT_NAME
-from model_service.process import ServiceProcess
 from reliability.__main__ import main
 from reliability.faults import FaultSettings, terminate_the_server
 from reliability.fuzz import fuzz
+from service_runner.process import ServiceProcess
 from support.services import stub_models_on_pythonpath, stub_service_file
 
 pytestmark = pytest.mark.slow

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from common.figures import save_figure
 from insurance_charges_model import plots
 from insurance_charges_model.training import TrainingResult
 
@@ -30,5 +31,5 @@ def test_each_chart_draws_data_and_saves_a_png(
 ) -> None:
     figure: Figure = CHARTS[name](insurance_frame, training_result)
     assert any(axes.collections or axes.patches or axes.lines for axes in figure.axes)
-    path = plots.save_figure(figure, tmp_path / "nested" / f"{name}.png")
+    path = save_figure(figure, tmp_path / "nested" / f"{name}.png")
     assert path.read_bytes().startswith(PNG_SIGNATURE)

@@ -6,7 +6,7 @@ import pytest
 from load_test.run import LOCUSTFILE, LoadTest, LoadTestResult, main, service_view_report
 from load_test.slo import Measurements
 from load_test.summary import LoadSettings, LoadTestSummary
-from model_service.process import free_port
+from service_runner.process import free_port
 
 
 def test_the_locust_command_is_headless_with_history_html_and_overrides(tmp_path: Path) -> None:

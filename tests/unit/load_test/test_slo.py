@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from common.yaml_files import ConfigurationError
 from load_test.slo import (
     Measurements,
     ServiceLevelObjectives,
@@ -12,7 +13,6 @@ from load_test.slo import (
     slo_table,
     with_overrides,
 )
-from model_service.configuration import ConfigurationError
 
 PROJECT = Path(__file__).resolve().parents[3]
 OBJECTIVES = ServiceLevelObjectives(p99_ms=100, p90_ms=50, errors_per_10k=10, min_rps=500)

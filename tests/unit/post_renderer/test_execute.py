@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from model_service.configuration import ConfigurationError
+from common.yaml_files import ConfigurationError
 from post_renderer.execute import (
     ExecutionError,
     NotebookProfile,

@@ -4,52 +4,20 @@ with ServiceProcess("configuration/local.yaml", port=8000, log_path=Path("servic
     httpx.post(f"{service.url}/api/models/...", json=...)
 """
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import httpx
-
-READY_PATH = "/api/health/ready"
+from service_runner.logs import json_records
+from service_runner.readiness import NotReadyError, free_port, wait_until_ready
 
 
 class ServiceError(RuntimeError):
     """The service did not start, or did not stop, as expected; the message ends with its log."""
-
-
-def json_records(text: str) -> list[dict[str, Any]]:
-    """The JSON objects among the lines of ``text``; other lines are skipped."""
-    records = []
-    for line in text.splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-    return records
-
-
-def is_ready(url: str) -> bool:
-    """Whether the service at ``url`` answers its readiness probe with 200."""
-    try:
-        return httpx.get(url + READY_PATH, timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
-def free_port() -> int:
-    """A TCP port that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class ServiceProcess:
@@ -96,16 +64,13 @@ class ServiceProcess:
 
     def wait_until_ready(self, timeout: float = 60) -> float:
         """Poll the readiness probe; return the seconds it took. ServiceError if it never does."""
-        started = time.monotonic()
-        while not is_ready(self.url):
-            if self.process is None or self.process.poll() is not None:
-                raise ServiceError(f"the service exited before it was ready.\n{self.log_tail()}")
-            if time.monotonic() - started > timeout:
-                raise ServiceError(
-                    f"the service was not ready after {timeout} s.\n{self.log_tail()}"
-                )
-            time.sleep(0.1)
-        return time.monotonic() - started
+        try:
+            return wait_until_ready(self.url, timeout, self.running)
+        except NotReadyError as error:
+            raise ServiceError(f"{error}.\n{self.log_tail()}") from None
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def stop(self, timeout: float = 30) -> int:
         """SIGTERM, then wait for a graceful exit; return the exit code.

@@ -5,15 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from model_service import container
-from model_service.container import (
+from service_runner import container
+from service_runner.container import (
     CHECK_REQUEST_ID,
+    RUNTIME_PACKAGES,
     ContainerError,
     Observations,
     build_arguments,
     evaluate,
     find_engine,
-    json_records,
+    project_packages,
     run_arguments,
     usable_base_image,
 )
@@ -32,6 +33,7 @@ GOOD = Observations(
         {"message": "Prediction created", "prediction_id": CHECK_REQUEST_ID},
         {"message": "Prediction created", "prediction_id": "someone-else"},
     ],
+    packages=sorted(RUNTIME_PACKAGES),
 )
 
 
@@ -55,14 +57,12 @@ def test_a_good_image_passes_every_check() -> None:
         ({"root_write_error": ""}, "read-only root filesystem"),
         ({"tmp_write_ok": False}, "read-only root filesystem"),
         ({"records": GOOD.records[:1]}, "JSON prediction logs on stdout"),
+        ({"packages": sorted([*RUNTIME_PACKAGES, "load_test"])}, "only the runtime packages"),
+        ({"packages": ["insurance_charges_model"]}, "only the runtime packages"),
     ],
 )
 def test_each_fault_fails_its_own_check(change: dict, failing: str) -> None:
     assert failed(replace(GOOD, **change)) == [failing]
-
-
-def test_json_records_skip_other_lines() -> None:
-    assert json_records('{"a": 1}\nplain text\n[1, 2]\n{"b": 2}\n') == [{"a": 1}, {"b": 2}]
 
 
 def test_containers_run_read_only_without_capabilities() -> None:
@@ -151,3 +151,8 @@ def test_the_base_image_falls_back_to_a_local_one(
 def test_command_line_reports_a_missing_engine(capsys: pytest.CaptureFixture[str]) -> None:
     assert container.main(["stop", "--engine", "no-such-engine", "--name", "x"]) == 1
     assert "error: ENGINE=no-such-engine is not on PATH" in capsys.readouterr().err
+
+
+def test_the_runtime_packages_are_packages_of_the_project() -> None:
+    assert set(RUNTIME_PACKAGES) < set(project_packages())
+    assert {"load_test", "reliability", "service_runner"} <= set(project_packages())

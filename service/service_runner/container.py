@@ -1,9 +1,9 @@
 """Build, run and check the service's container image with docker or podman.
 
-    python -m model_service.container build --image insurance-charges-model:0.1.0
-    python -m model_service.container run --image ... --name ... --port 8000
-    python -m model_service.container check --image ... --config configuration/local.yaml
-    python -m model_service.container stop --name ...
+    python -m service_runner.container build --image insurance-charges-model:0.1.0
+    python -m service_runner.container run --image ... --name ... --port 8000
+    python -m service_runner.container check --image ... --config configuration/local.yaml
+    python -m service_runner.container stop --name ...
 
 The check runs the image read-only, without capabilities, waits for readiness, sends the first
 example of the model's input schema, and compares the answer with the same model loaded in
@@ -24,10 +24,17 @@ from typing import Any
 
 import httpx
 
-from model_service.configuration import ConfigurationError, import_object, load_configuration
-from model_service.process import free_port, is_ready, json_records
+from common.paths import PROJECT_ROOT
+from common.yaml_files import ConfigurationError
+from model_service.configuration import import_object, load_configuration
+from model_service.routes import prediction_route
+from service_runner.logs import json_records
+from service_runner.readiness import NotReadyError, free_port, wait_until_ready
 
 CONTAINER_PORT = 8000
+# What the image installs (the Dockerfile copies these); the other packages drive it from outside.
+RUNTIME_PACKAGES = ("common", "insurance_charges_model", "ml_model_logging", "model_service")
+READY_TIMEOUT_SECONDS = 120
 CONTAINER_TMP = "/tmp"
 HOST_CA_IN_BUILD = "/etc/ssl/certs/host-ca-bundle.pem"
 CHECK_REQUEST_ID = "image-check-1"
@@ -206,20 +213,12 @@ def start_container(engine: str, image: str, name: str, port: int) -> float:
     started = time.monotonic()
     engine_command(engine, *run_arguments(image, name, port))
     try:
-        wait_until_ready(f"http://127.0.0.1:{port}")
-    except ContainerError as error:
+        wait_until_ready(f"http://127.0.0.1:{port}", READY_TIMEOUT_SECONDS)
+    except NotReadyError as error:
         logs = engine_command(engine, "logs", name, timeout=60)
         stop_container(engine, name)
         raise ContainerError(f"{error}\n{logs[-3000:]}") from error
     return time.monotonic() - started
-
-
-def wait_until_ready(url: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not is_ready(url):
-        if time.monotonic() > deadline:
-            raise ContainerError(f"{url} was not ready after {timeout} s")
-        time.sleep(0.2)
 
 
 def stop_container(engine: str, name: str) -> None:
@@ -250,46 +249,54 @@ class Observations:
     root_write_error: str = ""
     tmp_write_ok: bool = False
     records: list[dict[str, Any]] = field(default_factory=list)
+    packages: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class Verdict:
+class ImageProperty:
+    """One property the image must have, whether it has it, and what was seen."""
+
     name: str
     passed: bool
     detail: str
 
 
-def evaluate(seen: Observations) -> list[Verdict]:
-    """One verdict per property the image must have."""
+def evaluate(seen: Observations) -> list[ImageProperty]:
+    """Each property the image must have, checked against what was seen."""
     logged = [
         record.get("message")
         for record in seen.records
         if record.get("prediction_id") == CHECK_REQUEST_ID
     ]
     return [
-        Verdict(
+        ImageProperty(
             "ready",
             seen.ready_seconds is not None,
             f"{seen.ready_seconds or 0:.1f} s from start to ready",
         ),
-        Verdict(
+        ImageProperty(
             "same prediction as in process",
             seen.status_code == 200 and seen.answer == seen.expected,
             f"container {seen.status_code} {seen.answer}, in process {seen.expected}",
         ),
-        Verdict("runs as non-root", seen.uid not in ("", "0"), f"uid {seen.uid or '?'}"),
-        Verdict(
+        ImageProperty("runs as non-root", seen.uid not in ("", "0"), f"uid {seen.uid or '?'}"),
+        ImageProperty(
             "no capabilities",
             seen.capabilities.strip() == "0000000000000000",
             f"CapEff {seen.capabilities or '?'}",
         ),
-        Verdict(
+        ImageProperty(
             "read-only root filesystem",
             "Read-only file system" in seen.root_write_error and seen.tmp_write_ok,
             f"writing /app: {seen.root_write_error or 'succeeded'}; "
             f"/tmp writable: {seen.tmp_write_ok}",
         ),
-        Verdict(
+        ImageProperty(
+            "only the runtime packages",
+            seen.packages == sorted(RUNTIME_PACKAGES),
+            f"the project's packages in the image: {', '.join(seen.packages) or 'none'}",
+        ),
+        ImageProperty(
             "JSON prediction logs on stdout",
             logged == ["Prediction requested", "Prediction created"],
             f"records for the request: {logged}",
@@ -303,7 +310,7 @@ def expected_answer(config_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     model = import_object(model_configuration.class_path)(**model_configuration.kwargs)
     example = model.input_schema.model_json_schema()["examples"][0]
     answer = model.predict(model.input_schema.model_validate(example)).model_dump(mode="json")
-    return example, {"path": f"/api/models/{model.qualified_name}/prediction", "answer": answer}
+    return example, {"path": prediction_route(model.qualified_name), "answer": answer}
 
 
 def observe(engine: str, image: str, config_path: Path) -> Observations:
@@ -330,11 +337,27 @@ def observe(engine: str, image: str, config_path: Path) -> Observations:
         seen.tmp_write_ok = (
             exec_python(engine, name, "open('/tmp/probe', 'w').write('ok')").returncode == 0
         )
+        seen.packages = installed_packages(engine, name)
         time.sleep(0.5)  # the log records are written by a background thread
         seen.records = json_records(engine_command(engine, "logs", name, timeout=60))
     finally:
         stop_container(engine, name)
     return seen
+
+
+def project_packages() -> list[str]:
+    """Every package of the project: the folders under service/ with an ``__init__.py``."""
+    return sorted(path.parent.name for path in (PROJECT_ROOT / "service").glob("*/__init__.py"))
+
+
+def installed_packages(engine: str, name: str) -> list[str]:
+    """The project's packages that Python in the container can import."""
+    code = (
+        "import importlib.util; "
+        f"print(','.join(p for p in {project_packages()!r} if importlib.util.find_spec(p)))"
+    )
+    found = exec_python(engine, name, code).stdout.strip()
+    return sorted(found.split(",")) if found else []
 
 
 def last_line(text: str) -> str:
@@ -345,10 +368,10 @@ def last_line(text: str) -> str:
 def check_image(engine: str, image: str, config_path: Path) -> bool:
     """Print the image's size, time to ready and every verdict; True when all pass."""
     print(f"image {image}: {image_size_bytes(engine, image) / 1e6:.0f} MB")
-    verdicts = evaluate(observe(engine, image, config_path))
-    for verdict in verdicts:
-        print(f"{'PASS' if verdict.passed else 'FAIL'}  {verdict.name}: {verdict.detail}")
-    return all(verdict.passed for verdict in verdicts)
+    properties = evaluate(observe(engine, image, config_path))
+    for checked in properties:
+        print(f"{'PASS' if checked.passed else 'FAIL'}  {checked.name}: {checked.detail}")
+    return all(checked.passed for checked in properties)
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:

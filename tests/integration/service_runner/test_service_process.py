@@ -10,7 +10,7 @@ import pytest
 
 from insurance_charges_model.artifact import ARTIFACT_NAME
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
-from model_service.process import ServiceError, ServiceProcess
+from service_runner.process import ServiceError, ServiceProcess
 
 PROJECT = Path(__file__).resolve().parents[3]
 LOCAL_CONFIG = PROJECT / "configuration" / "local.yaml"
