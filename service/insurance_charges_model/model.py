@@ -1,4 +1,4 @@
-"""The insurance-charges model as a service hosts it: schemas, metadata, predict, predict_batch."""
+"""The insurance-charges model as a service hosts it: an ``ml_model_logging.servable.Model``."""
 
 import os
 from collections.abc import Sequence
@@ -57,6 +57,9 @@ class InsuranceChargesModel:
     version = version("insurance-charges-service")
     input_schema = InsuranceChargesModelInput
     output_schema = InsuranceChargesModelOutput
+    # About 25 µs a prediction on the compiled fast path: the service calls it inline, on the
+    # event loop, since a hop to a worker thread would cost more than the prediction.
+    blocking = False
 
     def __init__(self, artifact_path: str | Path | None = None) -> None:
         path = Path(artifact_path) if artifact_path else default_artifact_path()

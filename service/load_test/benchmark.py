@@ -30,6 +30,7 @@ from load_test.summary import SUMMARY_NAME, read_summary
 from service_runner.process import ServiceProcess
 
 REFERENCE_APPS = "load_test.reference_apps"
+MICRO_BATCHING = "model_service.batching.MicroBatching"
 BATCHING = {"max_batch_size": 32, "max_wait_ms": 0.0}
 
 
@@ -58,12 +59,17 @@ class ReferenceProcess(ServiceProcess):
 
 
 def config_with_batching(config: Path, batching: bool, directory: Path) -> Path:
-    """A copy of ``config`` with micro-batching on (``BATCHING``) or off for every model."""
+    """A copy of ``config`` with micro-batching on (``BATCHING``) or off for every model.
+
+    On, the micro-batcher is the innermost decorator, so the others see each request alone.
+    """
     content = yaml.safe_load(config.read_text())
     for model in content["models"]:
-        model.pop("batching", None)
+        decorators = model.get("decorators", [])
+        decorators = [entry for entry in decorators if entry["class_path"] != MICRO_BATCHING]
         if batching:
-            model["batching"] = copy.deepcopy(BATCHING)
+            decorators.insert(0, {"class_path": MICRO_BATCHING, "kwargs": copy.deepcopy(BATCHING)})
+        model["decorators"] = decorators
     path = directory / f"{config.stem}-batching-{'on' if batching else 'off'}.yaml"
     directory.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(content, sort_keys=False))

@@ -28,7 +28,7 @@ WORK = (
     ("logging: records in the request", ("Logger.", "LogRecord", "QueueHandler", "_log_")),
     ("serialization: output to JSON", ("serialize_response", "JSONResponse", "jsonable_encoder")),
     ("validation: body to input schema", ("request_body_to_args", "validate_python", "Request.")),
-    ("micro-batching", ("MicroBatcher", "predict_each")),
+    ("micro-batching", ("MicroBatching.",)),
 )
 # Layers every request passes through: a sample goes to the innermost one in its stack.
 LAYERS = (

@@ -1,15 +1,19 @@
-"""The prediction id of the request being served, shared through a context variable.
+"""The prediction ids of the request being served, shared through context variables.
 
-A service sets it per request (e.g. from an ``X-Request-ID`` header); the logging decorator
-reads it, so the decorator needs to know nothing about HTTP.
+A service sets the id per request (e.g. from an ``X-Request-ID`` header); the logging decorator
+reads it, so the decorator needs to know nothing about HTTP. A layer that batches the inputs of
+several requests sets the ids of the whole batch, in the order of its inputs.
 """
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 _prediction_id: ContextVar[str | None] = ContextVar("prediction_id", default=None)
+_batch_prediction_ids: ContextVar[tuple[str, ...] | None] = ContextVar(
+    "batch_prediction_ids", default=None
+)
 
 
 def new_prediction_id() -> str:
@@ -29,3 +33,23 @@ def prediction_id_context(prediction_id: str) -> Iterator[str]:
         yield prediction_id
     finally:
         _prediction_id.reset(token)
+
+
+@contextmanager
+def batch_prediction_ids_context(prediction_ids: Sequence[str]) -> Iterator[None]:
+    """Make ``prediction_ids`` the ids of the batch predicted inside the ``with`` block."""
+    token = _batch_prediction_ids.set(tuple(prediction_ids))
+    try:
+        yield
+    finally:
+        _batch_prediction_ids.reset(token)
+
+
+def batch_prediction_ids(count: int) -> list[str]:
+    """The ids set for this batch of ``count`` inputs, or new ones when none are set."""
+    ids = _batch_prediction_ids.get()
+    if ids is None:
+        return [new_prediction_id() for _ in range(count)]
+    if len(ids) != count:
+        raise ValueError(f"a batch of {count} inputs has {len(ids)} prediction ids")
+    return list(ids)

@@ -1,4 +1,4 @@
-"""Model decorators: wrap a model and expose the same interface.
+"""The logging decorator: a ``ServableModel`` that logs every prediction of the one it wraps.
 
 ``LoggingDecorator`` logs every prediction as two structured records, ``Prediction requested``
 and ``Prediction created`` (or ``Prediction failed``). It logs only the input fields it is
@@ -10,62 +10,18 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ml_model_logging.context import current_prediction_id, new_prediction_id
+from ml_model_logging.context import batch_prediction_ids, current_prediction_id
+from ml_model_logging.servable import ModelDecorator, ServableModel
 
 PREDICTION_LOGGER = "ml_model_logging.predictions"
 
 
-def predict_isolated(model: Any, data: Sequence[Any]) -> list[Any]:
-    """``model.predict_batch(data)``; when it fails, each item alone, its error in its place.
-
-    One bad input then fails only itself, not the requests batched with it.
-    """
-    try:
-        return list(model.predict_batch(data))
-    except Exception:
-        return [outcome(model.predict, item) for item in data]
-
-
-def outcome(function: Any, item: Any) -> Any:
-    """``function(item)``, or the exception it raised."""
-    try:
-        return function(item)
-    except Exception as error:
-        return error
-
-
-class MLModelDecorator:
-    """Passes everything to the wrapped model; subclasses override what they add to."""
-
-    def __init__(self, model: Any) -> None:
-        self._model = model
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._model, name)
-
-    def predict(self, data: Any) -> Any:
-        return self._model.predict(data)
-
-    def predict_batch(
-        self,
-        data: Sequence[Any],
-        prediction_ids: Sequence[str] | None = None,
-        return_exceptions: bool = False,
-    ) -> list[Any]:
-        """Like the model's; with ``return_exceptions``, each failed item's error in its place."""
-        if isinstance(self._model, MLModelDecorator):
-            return self._model.predict_batch(data, prediction_ids, return_exceptions)
-        if return_exceptions:
-            return predict_isolated(self._model, data)
-        return self._model.predict_batch(data)
-
-
-class LoggingDecorator(MLModelDecorator):
+class LoggingDecorator(ModelDecorator):
     """Logs each prediction: the allowed input fields, the output fields and the latency."""
 
     def __init__(
         self,
-        model: Any,
+        model: ServableModel,
         input_fields: Iterable[str] = (),
         output_fields: Iterable[str] = (),
         logger_name: str = PREDICTION_LOGGER,
@@ -80,50 +36,35 @@ class LoggingDecorator(MLModelDecorator):
             "model_version": model.version,
         }
 
-    def predict(self, data: Any) -> Any:
+    async def predict(self, data: Any) -> Any:
         prediction_id = current_prediction_id()
         self._log_requested(prediction_id, data)
         start = time.perf_counter()
         try:
-            result = self._model.predict(data)
+            result = await self.model.predict(data)
         except Exception as error:
             self._log_failed(prediction_id, error, start)
             raise
         self._log_created(prediction_id, result, start)
         return result
 
-    def predict_batch(
-        self,
-        data: Sequence[Any],
-        prediction_ids: Sequence[str] | None = None,
-        return_exceptions: bool = False,
-    ) -> list[Any]:
-        """Like ``predict`` for each item: one pair of records per item, each with its own id.
+    async def predict_batch(self, data: Sequence[Any]) -> list[Any]:
+        """Like ``predict`` for each input: one pair of records per input, each with its own id.
 
-        With ``return_exceptions``, an item that fails gets its own ``Prediction failed`` record
-        and its error in its place in the result; the others succeed.
+        The ids are the batch's, when the layer that batched set them, else new ones.
         """
-        ids = (
-            list(prediction_ids)
-            if prediction_ids is not None
-            else [new_prediction_id() for _ in data]
-        )
-        if len(ids) != len(data):
-            raise ValueError(f"got {len(ids)} prediction ids for {len(data)} inputs")
+        ids = batch_prediction_ids(len(data))
         for prediction_id, item in zip(ids, data, strict=True):
             self._log_requested(prediction_id, item)
         start = time.perf_counter()
         try:
-            results = super().predict_batch(data, ids, return_exceptions)
+            results = await self.model.predict_batch(data)
         except Exception as error:
             for prediction_id in ids:
                 self._log_failed(prediction_id, error, start)
             raise
         for prediction_id, result in zip(ids, results, strict=True):
-            if isinstance(result, Exception):
-                self._log_failed(prediction_id, result, start)
-            else:
-                self._log_created(prediction_id, result, start)
+            self._log_created(prediction_id, result, start)
         return results
 
     def _log_requested(self, prediction_id: str, data: Any) -> None:

@@ -3,9 +3,10 @@
 How a request flows: HTTP -> ConnectionAgeMiddleware (old keep-alive connections close) ->
 RequestIdMiddleware (the prediction id) -> MetricsMiddleware -> the body size limit -> the
 model's route: JSON parsing, the API key (when one is set), the content type, then the body's
-validation with the model's input schema -> with batching on, the micro-batcher, which groups
-it with concurrent requests -> the decorator stack (logging) -> the model's ``predict`` (or
-``predict_batch``) -> the output schema -> JSON.
+validation with the model's input schema -> the decorator stack from the YAML, outermost first
+(e.g. logging, then micro-batching, which groups the request with concurrent ones) -> the model's
+``predict`` (or ``predict_batch``), inline or in a worker thread when the model blocks -> the
+output schema -> JSON.
 """
 
 import asyncio
@@ -24,10 +25,9 @@ from starlette.exceptions import HTTPException
 
 from ml_model_logging.configuration import configure_logging
 from ml_model_logging.context import current_prediction_id
-from model_service.batching import MicroBatcher
+from ml_model_logging.servable import Model, check_implements
 from model_service.configuration import (
     AuthenticationConfiguration,
-    BatchingConfiguration,
     ServiceConfiguration,
     import_object,
 )
@@ -36,6 +36,7 @@ from model_service.guards import BodySizeLimitMiddleware, api_key_check, require
 from model_service.loading import ModelRegistry
 from model_service.metrics import MetricsMiddleware, ServiceMetrics
 from model_service.request_id import RequestIdMiddleware
+from model_service.routes import HEALTH_PATH, METRICS_PATH, MODELS_PATH, prediction_route
 from model_service.schemas import (
     ErrorMessage,
     HealthStatus,
@@ -45,7 +46,6 @@ from model_service.schemas import (
 )
 
 logger = logging.getLogger(__name__)
-LOAD_POLL_SECONDS = 0.05
 
 
 def create_app(configuration: ServiceConfiguration) -> FastAPI:
@@ -59,7 +59,6 @@ def create_app(configuration: ServiceConfiguration) -> FastAPI:
         lifespan=lifespan(configuration, registry),
     )
     app.state.models = registry
-    app.state.predictors = []
     add_health_routes(app, registry)
     add_model_routes(app, configuration, registry, metrics)
     add_error_handlers(app)
@@ -86,8 +85,7 @@ def lifespan(configuration: ServiceConfiguration, registry: ModelRegistry) -> Ca
             yield
         finally:
             await loading
-            for predictor in app.state.predictors:
-                await predictor.stop()
+            await registry.close()
             logs.stop()
 
     return run
@@ -102,7 +100,7 @@ def add_health_routes(app: FastAPI, registry: ModelRegistry) -> None:
         return JSONResponse(state.model_dump(exclude_none=True), status_code=503)
 
     @app.get(
-        "/api/health",
+        HEALTH_PATH,
         response_model=HealthStatus,
         tags=["health"],
         summary="Liveness: the process answers",
@@ -112,7 +110,7 @@ def add_health_routes(app: FastAPI, registry: ModelRegistry) -> None:
 
     for probe in ("startup", "ready"):
         app.add_api_route(
-            f"/api/health/{probe}",
+            f"{HEALTH_PATH}/{probe}",
             readiness,
             name=probe,
             response_model=HealthStatus,
@@ -155,100 +153,68 @@ def add_model_routes(
     registry: ModelRegistry,
     metrics: ServiceMetrics | None,
 ) -> None:
-    configurations = service.models
-    classes = [import_object(configuration.class_path) for configuration in configurations]
+    classes = [model_class_at(configuration.class_path) for configuration in service.models]
     details = [ModelDetails.of(model_class) for model_class in classes]
 
     @app.get(
-        "/api/models", response_model=ModelCollection, tags=["models"], summary="The models served"
+        MODELS_PATH, response_model=ModelCollection, tags=["models"], summary="The models served"
     )
     async def models() -> ModelCollection:
         return ModelCollection(models=details)
 
-    for model_class, configuration in zip(classes, configurations, strict=True):
+    for model_class in classes:
         name = model_class.qualified_name
         record = metrics.prediction_recorder(name) if metrics else None
-        predictor = Predictor(name, registry, configuration.batching, service.load_wait_seconds)
-        app.state.predictors.append(predictor)
         app.post(
-            f"/api/models/{name}/prediction",
+            prediction_route(name),
             response_model=model_class.output_schema,
             tags=["models"],
-            summary=f"Predict with {getattr(model_class, 'display_name', name)}",
-            description=getattr(model_class, "description", ""),
+            summary=f"Predict with {model_class.display_name}",
+            description=model_class.description,
             dependencies=prediction_guards(service.authentication),
             responses=prediction_responses(service.authentication),
-        )(prediction_endpoint(name, model_class.input_schema, predictor, record))
+        )(prediction_endpoint(model_class, registry, service.load_wait_seconds, record))
 
 
-class Predictor:
-    """Calls one model: directly, or through a micro-batcher made once the model has loaded."""
-
-    def __init__(
-        self,
-        name: str,
-        registry: ModelRegistry,
-        batching: BatchingConfiguration | None,
-        load_wait_seconds: float,
-    ) -> None:
-        self.name, self.registry, self.batching = name, registry, batching
-        self.load_wait_seconds = load_wait_seconds
-        self.batcher: MicroBatcher | None = None
-
-    @property
-    def loaded(self) -> bool:
-        return self.name in self.registry.models
-
-    async def wait_until_loaded(self) -> bool:
-        """Whether the model is loaded, after waiting up to ``load_wait_seconds`` for it."""
-        deadline = time.monotonic() + self.load_wait_seconds
-        while not self.loaded and not self.registry.finished and time.monotonic() < deadline:
-            await asyncio.sleep(LOAD_POLL_SECONDS)
-        return self.loaded
-
-    async def predict(self, data: Any) -> Any:
-        model = self.registry.models[self.name]
-        if self.batching is None:
-            return model.predict(data)
-        if self.batcher is None:
-            self.batcher = MicroBatcher(
-                model, self.batching.max_batch_size, self.batching.max_wait_ms
-            )
-        return await self.batcher.predict(data)
-
-    async def stop(self) -> None:
-        if self.batcher is not None:
-            await self.batcher.stop()
+def model_class_at(class_path: str) -> type[Model]:
+    """The model class at ``class_path``; TypeError naming what it lacks to be a Model."""
+    found = import_object(class_path)
+    check_implements(found, Model)
+    return found
 
 
 def prediction_endpoint(
-    name: str,
-    input_schema: type,
-    predictor: Predictor,
+    model_class: type[Model],
+    registry: ModelRegistry,
+    load_wait_seconds: float,
     record: Callable[[float, bool], None] | None,
 ) -> Callable:
     """The route function for one model; FastAPI reads the body's schema from its annotation."""
+    name = model_class.qualified_name
 
-    async def predict(data: input_schema) -> Any:  # type: ignore[valid-type]
-        if not predictor.loaded and not await predictor.wait_until_loaded():
-            return JSONResponse({"detail": f"Model {name} is not loaded yet."}, status_code=503)
+    async def predict(data: model_class.input_schema) -> Any:  # type: ignore[name-defined]
+        model = registry.models.get(name) or await registry.wait_for(name, load_wait_seconds)
+        if model is None:
+            return error_response(503, f"Model {name} is not loaded yet.")
         start = time.perf_counter()
         try:
-            result = await predictor.predict(data)
+            result = await model.predict(data)
         except Exception:
             logger.exception("Prediction route failed", extra={"model_qualified_name": name})
-            result = JSONResponse(
-                {
-                    "detail": "Internal error while predicting.",
-                    "prediction_id": current_prediction_id(),
-                },
-                status_code=500,
+            result = error_response(
+                500, "Internal error while predicting.", current_prediction_id()
             )
         if record:
             record(time.perf_counter() - start, not isinstance(result, Response))
         return result
 
     return predict
+
+
+def error_response(status: int, detail: str, prediction_id: str | None = None) -> JSONResponse:
+    """An ``ErrorMessage`` body; the prediction id, when given, finds the request in the logs."""
+    body = ErrorMessage(detail=detail, prediction_id=prediction_id)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -270,10 +236,7 @@ def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
         logger.error("Unhandled error", exc_info=error, extra={"path": request.url.path})
-        return JSONResponse(
-            {"detail": "Internal server error.", "prediction_id": current_prediction_id()},
-            status_code=500,
-        )
+        return error_response(500, "Internal server error.", current_prediction_id())
 
 
 def field_error(detail: dict[str, Any]) -> dict[str, Any]:
@@ -302,6 +265,6 @@ def body_problem(message: str) -> dict[str, Any]:
 
 
 def add_metrics_route(app: FastAPI, metrics: ServiceMetrics) -> None:
-    @app.get("/metrics", tags=["metrics"], summary="Prometheus metrics", response_class=Response)
+    @app.get(METRICS_PATH, tags=["metrics"], summary="Prometheus metrics", response_class=Response)
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(metrics.exposed()), media_type=CONTENT_TYPE_LATEST)

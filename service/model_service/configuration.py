@@ -4,13 +4,24 @@ The ``SERVICE_CONFIG`` environment variable chooses the file; everything else is
 """
 
 import importlib
+import inspect
 import os
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
-from common.yaml_files import ConfigurationError, load_yaml_file
+from common.yaml_files import ConfigurationError, describe_errors, load_yaml_file
 
 CONFIG_ENV_VAR = "SERVICE_CONFIG"
 API_KEY_ENV_VAR = "SERVICE_API_KEY"
@@ -40,6 +51,37 @@ def importable(class_path: str) -> str:
 
 
 ClassPath = Annotated[str, AfterValidator(importable)]
+KEYWORD_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+@cache
+def arguments_schema(target: type, skip: int) -> type[BaseModel]:
+    """The keyword arguments ``target`` takes after its first ``skip``, as a pydantic model.
+
+    Each parameter's annotation is its type (with any ``Field`` constraints in ``Annotated``);
+    a parameter without a default is required; unknown names are refused unless it takes
+    ``**kwargs``.
+    """
+    parameters = list(inspect.signature(target, eval_str=True).parameters.values())[skip:]
+    fields = {
+        parameter.name: (
+            Any if parameter.annotation is parameter.empty else parameter.annotation,
+            ... if parameter.default is parameter.empty else parameter.default,
+        )
+        for parameter in parameters
+        if parameter.kind in KEYWORD_KINDS
+    }
+    takes_any = any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters)
+    settings = ConfigDict(extra="allow" if takes_any else "forbid", arbitrary_types_allowed=True)
+    return create_model(f"{target.__name__}Arguments", __config__=settings, **fields)
+
+
+def check_arguments(class_path: str, arguments: dict[str, Any], skip: int) -> None:
+    """ValueError saying which of ``arguments`` the class at ``class_path`` does not take."""
+    try:
+        arguments_schema(import_object(class_path), skip).model_validate(arguments)
+    except ValidationError as error:
+        raise ValueError(f"{class_path} refuses its kwargs:\n{describe_errors(error)}") from None
 
 
 class StrictModel(BaseModel):
@@ -47,42 +89,41 @@ class StrictModel(BaseModel):
 
 
 class DecoratorConfiguration(StrictModel):
-    class_path: ClassPath = Field(description="Import path of the decorator class.")
+    class_path: ClassPath = Field(
+        description="Import path of the decorator class: it takes the ServableModel it wraps "
+        "first and is one itself (e.g. ml_model_logging.decorator.LoggingDecorator, "
+        "model_service.batching.MicroBatching)."
+    )
     kwargs: dict[str, Any] = Field(
-        default_factory=dict, description="Keyword arguments of the decorator."
+        default_factory=dict,
+        description="Keyword arguments of the decorator, checked against its signature.",
     )
 
-
-class BatchingConfiguration(StrictModel):
-    max_batch_size: int = Field(
-        default=32, ge=1, le=1024, description="The most requests one predict_batch call takes."
-    )
-    max_wait_ms: float = Field(
-        default=0.0,
-        ge=0,
-        le=100,
-        description="How long a batch that is not full waits for more requests. 0: it takes "
-        "what is queued at once, so batches grow only as fast as requests queue up.",
-    )
+    @model_validator(mode="after")
+    def takes_its_kwargs(self) -> Self:
+        check_arguments(self.class_path, self.kwargs, skip=1)  # the first is the wrapped model
+        return self
 
 
 class ModelConfiguration(StrictModel):
     class_path: ClassPath = Field(
-        description="Import path of the model class. The class must carry qualified_name, "
-        "input_schema and output_schema, and its instances predict and predict_batch."
+        description="Import path of the model class: an ml_model_logging.servable.Model "
+        "(metadata, input_schema, output_schema, blocking, predict and predict_batch)."
     )
     kwargs: dict[str, Any] = Field(
-        default_factory=dict, description="Keyword arguments of the model."
+        default_factory=dict,
+        description="Keyword arguments of the model, checked against its signature.",
     )
     decorators: list[DecoratorConfiguration] = Field(
         default_factory=list,
-        description="Decorators, innermost first: the first wraps the model, the next wraps that.",
+        description="The layers around the model, innermost first: the first wraps the model, "
+        "the next wraps that. The service calls the outermost.",
     )
-    batching: BatchingConfiguration | None = Field(
-        default=None,
-        description="Group concurrent requests into one predict_batch call; absent: one call "
-        "per request.",
-    )
+
+    @model_validator(mode="after")
+    def takes_its_kwargs(self) -> Self:
+        check_arguments(self.class_path, self.kwargs, skip=0)
+        return self
 
 
 class LoggingDictConfig(BaseModel):

@@ -1,19 +1,23 @@
 """Build the configured models: instantiate each by class path, then wrap its decorators."""
 
+import asyncio
 import logging
 import threading
-from typing import Any
+import time
 
+from ml_model_logging.servable import ServableModel, check_implements, served
 from model_service.configuration import ModelConfiguration, import_object
 
 logger = logging.getLogger(__name__)
+LOAD_POLL_SECONDS = 0.05
 
 
-def build_model(configuration: ModelConfiguration) -> Any:
-    """The model instance, wrapped by its decorators in order (the first is innermost)."""
-    model = import_object(configuration.class_path)(**configuration.kwargs)
+def build_model(configuration: ModelConfiguration) -> ServableModel:
+    """The model as served, wrapped by its decorators in order (the first is innermost)."""
+    model = served(import_object(configuration.class_path)(**configuration.kwargs))
     for decorator in configuration.decorators:
         model = import_object(decorator.class_path)(model, **decorator.kwargs)
+        check_implements(model, ServableModel)
     return model
 
 
@@ -21,7 +25,7 @@ class ModelRegistry:
     """The loaded models by qualified name, and whether loading finished or failed."""
 
     def __init__(self) -> None:
-        self.models: dict[str, Any] = {}
+        self.models: dict[str, ServableModel] = {}
         self.error: str | None = None
         self._loaded = threading.Event()
 
@@ -46,3 +50,15 @@ class ModelRegistry:
             logger.exception("Model loading failed", extra={"error_type": type(error).__name__})
         finally:
             self._loaded.set()
+
+    async def wait_for(self, name: str, seconds: float) -> ServableModel | None:
+        """The model ``name``, after waiting up to ``seconds`` while loading goes on."""
+        deadline = time.monotonic() + seconds
+        while name not in self.models and not self.finished and time.monotonic() < deadline:
+            await asyncio.sleep(LOAD_POLL_SECONDS)
+        return self.models.get(name)
+
+    async def close(self) -> None:
+        """Close every loaded model's decorators (the batchers' tasks)."""
+        for model in self.models.values():
+            await model.close()

@@ -18,11 +18,12 @@ class ModelDetails(BaseModel):
 
     @classmethod
     def of(cls, model_class: Any) -> "ModelDetails":
+        """The details a model class declares (see ``ml_model_logging.servable.Model``)."""
         return cls(
             qualified_name=model_class.qualified_name,
-            display_name=getattr(model_class, "display_name", model_class.qualified_name),
-            description=getattr(model_class, "description", ""),
-            version=str(getattr(model_class, "version", "")),
+            display_name=model_class.display_name,
+            description=model_class.description,
+            version=str(model_class.version),
         )
 
 

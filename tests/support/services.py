@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from model_service.configuration import ServiceConfiguration
 
 LOGGING_DECORATOR = "ml_model_logging.decorator.LoggingDecorator"
+MICRO_BATCHING = "model_service.batching.MicroBatching"
 TESTS = Path(__file__).resolve().parents[1]
 PROJECT = TESTS.parent
 
@@ -25,7 +26,15 @@ def stub_configuration(
     load_wait_seconds: float = 0,
     **model_options: Any,
 ) -> ServiceConfiguration:
-    """A service of one stub model behind the logging decorator; logs go to pytest's caplog."""
+    """A service of one stub model behind the logging decorator; logs go to pytest's caplog.
+
+    With ``batching`` (the micro-batcher's settings), the logging decorator wraps the batcher.
+    """
+    batcher = [] if batching is None else [{"class_path": MICRO_BATCHING, "kwargs": batching}]
+    logging_decorator = {
+        "class_path": LOGGING_DECORATOR,
+        "kwargs": {"input_fields": ["x"], "output_fields": ["y"]},
+    }
     return ServiceConfiguration.model_validate(
         {
             "title": "Stub service",
@@ -35,13 +44,7 @@ def stub_configuration(
                 {
                     "class_path": f"support.stub_models.{model}",
                     "kwargs": model_options,
-                    "decorators": [
-                        {
-                            "class_path": LOGGING_DECORATOR,
-                            "kwargs": {"input_fields": ["x"], "output_fields": ["y"]},
-                        }
-                    ],
-                    "batching": batching,
+                    "decorators": [*batcher, logging_decorator],
                 }
             ],
             "metrics": metrics,

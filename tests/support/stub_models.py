@@ -1,6 +1,7 @@
 """Stub models: the service's plumbing, tested without the real model."""
 
 import threading
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,6 +32,7 @@ class StubModel:
     version = "1.2.3"
     input_schema = StubInput
     output_schema = StubOutput
+    blocking = False
     FAILING_X = 7.0
 
     def __init__(self, factor: float = 2.0) -> None:
@@ -68,6 +70,34 @@ class BrokenStubModel(StubModel):
         raise RuntimeError("artifact refused")
 
 
+class SlowStubModel(StubModel):
+    """A blocking model: each prediction waits until the test opens ``release``.
+
+    ``entered`` is set once a prediction has started. With ``blocking`` true the service runs it
+    in a worker thread; the ``InlineSlowStubModel`` twin declares it false and runs on the loop.
+    """
+
+    qualified_name = "slow_stub_model"
+    blocking = True
+    entered = threading.Event()
+    release = threading.Event()
+    threads: ClassVar[list[int]] = []
+
+    def predict(self, data: StubInput) -> StubOutput:
+        self.threads.append(threading.get_ident())
+        self.entered.set()
+        if not self.release.wait(timeout=30):
+            raise TimeoutError("the test never released the prediction")
+        return super().predict(data)
+
+
+class InlineSlowStubModel(SlowStubModel):
+    """The slow model, wrongly declared fast: it holds the event loop while it predicts."""
+
+    qualified_name = "inline_slow_stub_model"
+    blocking = False
+
+
 class InsuranceStubModel:
     """The insurance model's interface at no cost: a service to load test the load test with.
 
@@ -81,6 +111,7 @@ class InsuranceStubModel:
     version = "0.0.1"
     input_schema = InsuranceChargesModelInput
     output_schema = InsuranceChargesModelOutput
+    blocking = False
 
     def __init__(self, fail_smokers: bool = False) -> None:
         self.fail_smokers = fail_smokers

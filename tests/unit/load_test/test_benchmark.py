@@ -2,7 +2,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from load_test.benchmark import BATCHING, benchmark_chart, config_with_batching, contenders
+from load_test.benchmark import (
+    BATCHING,
+    MICRO_BATCHING,
+    benchmark_chart,
+    config_with_batching,
+    contenders,
+)
 from model_service.configuration import load_configuration
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -12,8 +18,11 @@ LOCAL = PROJECT / "configuration" / "local.yaml"
 def test_batching_is_turned_on_and_off_in_copies_of_the_configuration(tmp_path: Path) -> None:
     on = load_configuration(config_with_batching(LOCAL, True, tmp_path))
     off = load_configuration(config_with_batching(LOCAL, False, tmp_path))
-    assert on.models[0].batching.model_dump() == BATCHING
-    assert off.models[0].batching is None
+    on_decorators = [decorator.class_path for decorator in on.models[0].decorators]
+    off_decorators = [decorator.class_path for decorator in off.models[0].decorators]
+    assert on_decorators == [MICRO_BATCHING, *off_decorators]
+    assert MICRO_BATCHING not in off_decorators
+    assert on.models[0].decorators[0].kwargs == BATCHING
     assert on.logging == off.logging == load_configuration(LOCAL).logging
 
 

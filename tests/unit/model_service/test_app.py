@@ -4,17 +4,19 @@ import asyncio
 import logging
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from model_service.app import create_app
-from model_service.configuration import AuthenticationConfiguration
+from model_service.configuration import AuthenticationConfiguration, import_object
+from model_service.routes import prediction_route
 from support.services import stub_configuration, wait_until_ready
-from support.stub_models import GatedStubModel
+from support.stub_models import BrokenStubModel, GatedStubModel, SlowStubModel, StubModel
 
-PREDICT = "/api/models/stub_model/prediction"
+PREDICT = prediction_route(StubModel.qualified_name)
 
 
 @pytest.fixture
@@ -237,7 +239,7 @@ def test_a_model_error_is_a_500_without_a_trace_and_is_logged(
 
 
 def test_an_unmatched_route_is_404(client: TestClient) -> None:
-    assert client.post("/api/models/other/prediction", json={}).status_code == 404
+    assert client.post(prediction_route("other"), json={}).status_code == 404
 
 
 def test_metrics_count_requests_and_predictions(client: TestClient) -> None:
@@ -247,7 +249,7 @@ def test_metrics_count_requests_and_predictions(client: TestClient) -> None:
     client.post(PREDICT, json={"x": 20})
     client.get("/nowhere")
     text = client.get("/metrics").text
-    route = 'route="/api/models/stub_model/prediction"'
+    route = f'route="{PREDICT}"'
     assert f'http_requests_total{{method="POST",{route},status="200"}} 2.0' in text
     assert f'http_requests_total{{method="POST",{route},status="500"}} 1.0' in text
     assert f'http_requests_total{{method="POST",{route},status="422"}} 1.0' in text
@@ -272,13 +274,13 @@ def test_probes_answer_503_until_the_model_is_loaded() -> None:
             for probe in ("/api/health/startup", "/api/health/ready"):
                 response = client.get(probe)
                 assert (response.status_code, response.json()) == (503, {"status": "loading"})
-            unready = client.post("/api/models/gated_stub_model/prediction", json={"x": 1.0})
+            unready = client.post(prediction_route(GatedStubModel.qualified_name), json={"x": 1.0})
             assert unready.status_code == 503
             GatedStubModel.gate.set()
             wait_until_ready(client)
             assert client.get("/api/health/startup").json() == {"status": "ready"}
             assert client.post(
-                "/api/models/gated_stub_model/prediction", json={"x": 1.0}
+                prediction_route(GatedStubModel.qualified_name), json={"x": 1.0}
             ).json() == {"y": 2.0}
     finally:
         GatedStubModel.gate.set()
@@ -292,7 +294,7 @@ def test_a_prediction_during_loading_waits_for_the_model() -> None:
         with TestClient(app) as client:
             assert client.get("/api/health/ready").status_code == 503
             opener.start()
-            answer = client.post("/api/models/gated_stub_model/prediction", json={"x": 1.0})
+            answer = client.post(prediction_route(GatedStubModel.qualified_name), json={"x": 1.0})
             assert (answer.status_code, answer.json()) == (200, {"y": 2.0})
     finally:
         opener.cancel()
@@ -311,7 +313,9 @@ def test_a_model_that_fails_to_load_keeps_the_probes_failing(
         assert response.json() == {"status": "failed", "detail": "RuntimeError: artifact refused"}
         assert client.get("/api/health/ready").status_code == 503
         assert (
-            client.post("/api/models/broken_stub_model/prediction", json={"x": 1.0}).status_code
+            client.post(
+                prediction_route(BrokenStubModel.qualified_name), json={"x": 1.0}
+            ).status_code
             == 503
         )
     assert "Model loading failed" in caplog.messages
@@ -339,7 +343,47 @@ def test_with_batching_concurrent_requests_keep_their_own_answers(
         "batch-7": "Prediction failed",
         "batch-4": "Prediction created",
     }
-    assert max(app.state.predictors[0].batcher.batch_sizes) > 1
+    batcher = app.state.models.models["stub_model"].model  # logging wraps the batcher
+    assert max(batcher.batch_sizes) > 1
+
+
+@contextmanager
+def held_prediction(model: str) -> Iterator[TestClient]:
+    """A service of ``model`` whose one prediction, sent from a thread, is held in the model."""
+    SlowStubModel.entered.clear()
+    SlowStubModel.release.clear()
+    with TestClient(create_app(stub_configuration(model))) as client:
+        wait_until_ready(client)
+        path = prediction_route(import_object(f"support.stub_models.{model}").qualified_name)
+        sender = threading.Thread(target=client.post, args=(path,), kwargs={"json": {"x": 2.0}})
+        sender.start()
+        assert SlowStubModel.entered.wait(timeout=10)
+        try:
+            yield client
+        finally:
+            SlowStubModel.release.set()
+            sender.join(timeout=30)
+
+
+def test_a_blocking_model_leaves_the_event_loop_free_for_the_probes() -> None:
+    with held_prediction("SlowStubModel") as client:
+        health = client.get("/api/health")  # answered while the prediction is still held
+        assert health.status_code == 200
+        assert not SlowStubModel.release.is_set()
+
+
+def test_a_model_declared_fast_runs_on_the_event_loop_and_holds_it() -> None:
+    answers: list[int] = []
+    with held_prediction("InlineSlowStubModel") as client:
+        probe = threading.Thread(
+            target=lambda: answers.append(client.get("/api/health").status_code)
+        )
+        probe.start()
+        probe.join(timeout=0.5)
+        assert probe.is_alive()  # the loop is inside the model: nothing else is answered
+        SlowStubModel.release.set()
+        probe.join(timeout=30)
+    assert answers == [200]
 
 
 async def post_concurrently(app: object, xs: list[float]) -> list[httpx.Response]:
@@ -348,7 +392,7 @@ async def post_concurrently(app: object, xs: list[float]) -> list[httpx.Response
         return await asyncio.gather(
             *(
                 client.post(
-                    "/api/models/stub_model/prediction",
+                    PREDICT,
                     json={"x": x},
                     headers={"X-Request-ID": f"batch-{x:g}"},
                 )

@@ -34,7 +34,7 @@ def test_the_shipped_configurations_are_valid(name: str) -> None:
     assert (
         configuration.models[0].class_path == "insurance_charges_model.model.InsuranceChargesModel"
     )
-    assert configuration.models[0].decorators[0].kwargs["output_fields"] == ["charges"]
+    assert configuration.models[0].decorators[-1].kwargs["output_fields"] == ["charges"]
 
 
 def test_kubernetes_logs_read_the_pod_from_the_environment() -> None:
@@ -129,19 +129,33 @@ def test_environment_variable_is_required(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.mark.parametrize(
-    ("batching", "problem"),
+    ("decorator", "problem"),
     [
-        ("{max_batch_size: 0}", "models.0.batching.max_batch_size"),
-        ("{max_wait_ms: 500}", "models.0.batching.max_wait_ms"),
-        ("{size: 4}", "models.0.batching.size"),
+        ("{max_batch_size: 0}", r"max_batch_size: Input should be greater than or equal to 1"),
+        ("{max_wait_ms: 500}", r"max_wait_ms: Input should be less than or equal to 100"),
+        ("{size: 4}", r"size: Extra inputs are not permitted"),
     ],
 )
-def test_bad_batching_settings_are_named(tmp_path: Path, batching: str, problem: str) -> None:
+def test_bad_decorator_kwargs_are_named_when_the_file_is_read(
+    tmp_path: Path, decorator: str, problem: str
+) -> None:
     text = MINIMAL.replace(
         "class_path: support.stub_models.StubModel",
-        "class_path: support.stub_models.StubModel\n    batching: " + batching,
+        "class_path: support.stub_models.StubModel\n    decorators:\n"
+        "      - class_path: model_service.batching.MicroBatching\n        kwargs: " + decorator,
     )
-    with pytest.raises(ConfigurationError, match=problem):
+    with pytest.raises(ConfigurationError, match=rf"(?s)models\.0\.decorators\.0: .*{problem}"):
+        load_configuration(write(tmp_path, text))
+
+
+def test_a_model_kwarg_it_does_not_take_is_named(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "class_path: support.stub_models.StubModel",
+        "class_path: support.stub_models.StubModel\n    kwargs: {factr: 3}",
+    )
+    with pytest.raises(
+        ConfigurationError, match=r"(?s)support.stub_models.StubModel refuses its kwargs:.*factr"
+    ):
         load_configuration(write(tmp_path, text))
 
 

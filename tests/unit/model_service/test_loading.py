@@ -1,15 +1,20 @@
-from ml_model_logging.decorator import LoggingDecorator, MLModelDecorator
+import pytest
+
+from ml_model_logging.decorator import LoggingDecorator
+from ml_model_logging.servable import InlineModel
+from model_service.batching import MicroBatching
 from model_service.configuration import ModelConfiguration
 from model_service.loading import ModelRegistry, build_model
 from support.stub_models import StubInput
 
 
-def test_decorators_wrap_in_order_the_first_innermost() -> None:
+@pytest.mark.anyio
+async def test_decorators_wrap_in_order_the_first_innermost() -> None:
     configuration = ModelConfiguration(
         class_path="support.stub_models.StubModel",
         kwargs={"factor": 3.0},
         decorators=[
-            {"class_path": "ml_model_logging.decorator.MLModelDecorator"},
+            {"class_path": "model_service.batching.MicroBatching"},
             {
                 "class_path": "ml_model_logging.decorator.LoggingDecorator",
                 "kwargs": {"input_fields": ["x"]},
@@ -18,8 +23,19 @@ def test_decorators_wrap_in_order_the_first_innermost() -> None:
     )
     model = build_model(configuration)
     assert isinstance(model, LoggingDecorator)
-    assert isinstance(model._model, MLModelDecorator)
-    assert model.predict(StubInput(x=2.0)).y == 6.0
+    assert isinstance(model.model, MicroBatching)
+    assert isinstance(model.model.model, InlineModel)
+    assert (await model.predict(StubInput(x=2.0))).y == 6.0
+    await model.close()
+
+
+def test_a_decorator_that_is_not_servable_is_refused() -> None:
+    configuration = ModelConfiguration(
+        class_path="support.stub_models.StubModel",
+        decorators=[{"class_path": "support.stub_models.StubModel"}],
+    )
+    with pytest.raises(TypeError):
+        build_model(configuration)
 
 
 def test_registry_keeps_the_loading_error() -> None:
@@ -36,3 +52,10 @@ def test_registry_is_ready_once_every_model_loaded() -> None:
     registry.load([ModelConfiguration(class_path="support.stub_models.StubModel")])
     assert registry.ready
     assert list(registry.models) == ["stub_model"]
+
+
+@pytest.mark.anyio
+async def test_waiting_for_a_model_ends_when_loading_does() -> None:
+    registry = ModelRegistry()
+    registry.load([ModelConfiguration(class_path="support.stub_models.BrokenStubModel")])
+    assert await registry.wait_for("broken_stub_model", seconds=30) is None
