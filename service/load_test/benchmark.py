@@ -25,8 +25,10 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from common.figures import save_figure
+from common.yaml_files import read_self_contained
 from load_test.run import CONFIGURATION, LoadTest
 from load_test.summary import SUMMARY_NAME, read_summary
+from model_service.configuration import INCLUDED_FILES
 from service_runner.process import ServiceProcess
 
 REFERENCE_APPS = "load_test.reference_apps"
@@ -59,7 +61,7 @@ class ReferenceProcess(ServiceProcess):
 
 def config_with_batching(config: Path, batching: bool, directory: Path) -> Path:
     """A copy of ``config`` with micro-batching on (``BATCHING``) or off for every model."""
-    content = yaml.safe_load(config.read_text())
+    content = read_self_contained(config, "service configuration", INCLUDED_FILES)
     for model in content["models"]:
         model.pop("batching", None)
         if batching:
