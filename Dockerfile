@@ -44,7 +44,7 @@ RUN useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin service
 COPY --from=build /opt/venv /opt/venv
 COPY models/insurance_charges_model.skops models/metrics.json /app/models/
-COPY configuration/local.yaml configuration/kubernetes.yaml /app/configuration/
+COPY configuration/local.yaml configuration/kubernetes.yaml configuration/logging.yaml /app/configuration/
 
 # Two workers (and micro-batching, in local.yaml) did best in `make benchmark` on two cores;
 # Kubernetes runs one worker per pod, without batching, and scales pods.

@@ -1,12 +1,19 @@
-"""YAML files validated by a pydantic schema, with errors that say what is wrong where."""
+"""YAML files validated by a pydantic schema, with errors that say what is wrong where.
 
+A key of a file may hold, instead of its content, the name of another YAML file that holds it
+(an *included* file), read from the folder of the file that names it: ``logging: logging.yaml``.
+"""
+
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 Schema = TypeVar("Schema", bound=BaseModel)
+# By key, the schema of the file that key may name, and what to call that file in errors.
+Includes = Mapping[str, tuple[type[BaseModel], str]]
 
 
 class ConfigurationError(Exception):
@@ -46,9 +53,53 @@ def validated(content: dict, schema: type[Schema], path: str | Path, what: str) 
         ) from error
 
 
-def load_yaml_file(path: str | Path, schema: type[Schema], what: str) -> Schema:
-    """Read a YAML file and validate it against ``schema``.
+def included_file(content: Mapping[str, Any], key: str, path: str | Path) -> Path | None:
+    """The file ``content[key]`` names, relative to the folder of ``path`` (the file holding
+    ``content``); an absolute name stays as it is. None when the key holds no name."""
+    name = content.get(key)
+    return Path(path).parent / name if isinstance(name, str) else None
+
+
+def with_included(
+    content: dict,
+    path: str | Path,
+    includes: Includes,
+    read: Callable[[Path, type[BaseModel], str], Any],
+) -> dict:
+    """``content`` with what ``read`` makes of each included file in place of its name.
+
+    A ConfigurationError from ``read`` is raised again with the key and file that name it.
+    """
+    replaced = dict(content)
+    for key, (schema, what) in includes.items():
+        included = included_file(content, key, path)
+        if included is None:
+            continue
+        try:
+            replaced[key] = read(included, schema, what)
+        except ConfigurationError as error:
+            raise ConfigurationError(f"{error}\n  (the file that {key} names in {path})") from error
+    return replaced
+
+
+def read_self_contained(path: str | Path, what: str, includes: Includes) -> dict:
+    """The mapping a YAML file holds, with the mappings its included files hold in place of
+    their names: a changed copy of it can be written to any folder."""
+    return with_included(
+        read_yaml_mapping(path, what),
+        path,
+        includes,
+        lambda included, _, included_what: read_yaml_mapping(included, included_what),
+    )
+
+
+def load_yaml_file(
+    path: str | Path, schema: type[Schema], what: str, includes: Includes | None = None
+) -> Schema:
+    """Read a YAML file and validate it against ``schema``; the keys of ``includes`` may name
+    files of their own instead (see the module's docstring).
 
     ConfigurationError names the file, calls it ``what``, and says what is wrong where.
     """
-    return validated(read_yaml_mapping(path, what), schema, path, what)
+    content = with_included(read_yaml_mapping(path, what), path, includes or {}, load_yaml_file)
+    return validated(content, schema, path, what)

@@ -25,8 +25,10 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from common.figures import save_figure
+from common.yaml_files import read_self_contained
 from load_test.run import CONFIGURATION, LoadTest
 from load_test.summary import SUMMARY_NAME, read_summary
+from model_service.configuration import INCLUDED_FILES
 from service_runner.process import ServiceProcess
 
 REFERENCE_APPS = "load_test.reference_apps"
@@ -63,7 +65,7 @@ def config_with_batching(config: Path, batching: bool, directory: Path) -> Path:
 
     On, the micro-batcher is the innermost decorator, so the others see each request alone.
     """
-    content = yaml.safe_load(config.read_text())
+    content = read_self_contained(config, "service configuration", INCLUDED_FILES)
     for model in content["models"]:
         decorators = model.get("decorators", [])
         decorators = [entry for entry in decorators if entry["class_path"] != MICRO_BATCHING]

@@ -5,7 +5,11 @@
 writes it, so a slow stdout never stalls a request. The listener wakes every ``interval``
 seconds and writes everything queued in one go: a request never wakes a thread, and the two
 threads do not fight over the GIL record by record. ``stop()`` drains the queue, so no record is
-lost at shutdown.
+lost at shutdown; one ``atexit`` hook stops whichever session is active when the process exits.
+
+With ``lean_records``, records skip the caller lookup, the thread and the process while the
+session is active: these are switches of the ``logging`` module itself, so ``stop()`` puts back
+the values it found. The handlers ``dictConfig`` set up stay in place after ``stop()``.
 """
 
 import atexit
@@ -20,7 +24,14 @@ from typing import Any
 
 _exception_formatter = logging.Formatter()
 LISTENER_INTERVAL_SECONDS = 0.05
-_SOURCE_FILE = logging._srcfile
+# The logging module's switches for the costly parts of a record ("Optimization" in the logging
+# HOWTO); _srcfile = None skips the caller lookup. logAsyncioTasks exists from Python 3.12 on.
+RECORD_SWITCHES = tuple(
+    name
+    for name in ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing", "logAsyncioTasks")
+    if hasattr(logging, name)
+)
+LEAN_SWITCHES = {name: None if name == "_srcfile" else False for name in RECORD_SWITCHES}
 
 
 class QueueingHandler(logging.handlers.QueueHandler):
@@ -80,18 +91,30 @@ class BatchQueueListener:
         self.write_queued()
 
 
+def record_switches() -> dict[str, Any]:
+    """The current values of the logging module's record switches."""
+    return {name: getattr(logging, name) for name in RECORD_SWITCHES}
+
+
+def set_record_switches(values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(logging, name, value)
+
+
 @dataclass
 class QueuedLogging:
-    """The listener threads of the queued handlers.
+    """A logging session: the listener threads of the queued handlers, and what to give back.
 
-    ``stop()`` drains the queues, ends the threads, and gives each logger its handlers back, so
-    records logged after it (the server's last words) are still written.
+    ``stop()`` drains the queues, ends the threads, gives each logger its handlers back, so
+    records logged after it (the server's last words) are still written, and restores the
+    record switches the session found.
     """
 
     listeners: list[BatchQueueListener] = field(default_factory=list)
     swaps: list[tuple[logging.Logger, logging.Handler, logging.Handler]] = field(
         default_factory=list
     )
+    switches_before: dict[str, Any] = field(default_factory=dict)
     _stopped: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -105,32 +128,46 @@ class QueuedLogging:
             for logger, queueing, handler in self.swaps:
                 logger.removeHandler(queueing)
                 logger.addHandler(handler)
+            set_record_switches(self.switches_before)
 
 
 _active = QueuedLogging()
+_configuring = threading.Lock()
+_exit_hook_registered = False
 
 
-def use_lean_records(lean: bool) -> None:
-    """Whether records skip the caller's file and line, the thread and the process.
+def stop_active_session() -> None:
+    """Stop the session that is active, if any: the one ``atexit`` hook."""
+    _active.stop()
 
-    Collecting them costs more than formatting a JSON line; formats that print none of them lose
-    nothing ("Optimization" in the logging documentation).
-    """
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = not lean
-    logging._srcfile = None if lean else _SOURCE_FILE
+
+def register_exit_hook_once() -> None:
+    global _exit_hook_registered
+    if not _exit_hook_registered:
+        atexit.register(stop_active_session)
+        _exit_hook_registered = True
 
 
 def configure_logging(
     dict_config: dict[str, Any], use_queue: bool = True, lean_records: bool = False
 ) -> QueuedLogging:
-    """Apply ``dict_config``; with ``use_queue``, serve its handlers from background threads."""
+    """Apply ``dict_config``; with ``use_queue``, serve its handlers from background threads.
+
+    The session active before is stopped first. With ``lean_records``, records skip the caller,
+    the thread and the process until the returned session stops.
+    """
     global _active
-    _active.stop()
-    use_lean_records(lean_records)
-    logging.config.dictConfig(dict_config)
-    handler_names = set(dict_config.get("handlers", {}))
-    _active = queue_handlers(handler_names) if use_queue else QueuedLogging()
-    return _active
+    with _configuring:
+        _active.stop()
+        logging.config.dictConfig(dict_config)
+        handler_names = set(dict_config.get("handlers", {}))
+        session = queue_handlers(handler_names) if use_queue else QueuedLogging()
+        session.switches_before = record_switches()
+        if lean_records:
+            set_record_switches(LEAN_SWITCHES)
+        _active = session
+        register_exit_hook_once()
+    return session
 
 
 def configured_loggers() -> list[logging.Logger]:
@@ -158,6 +195,4 @@ def queue_handlers(names: set[str]) -> QueuedLogging:
             swaps.append((logger, queued[handler], handler))
     for listener in listeners:
         listener.start()
-    session = QueuedLogging(listeners, swaps)
-    atexit.register(session.stop)
-    return session
+    return QueuedLogging(listeners, swaps)

@@ -4,20 +4,21 @@ import logging
 import os
 from collections.abc import Iterable
 
-MISSING = "N/A"
-
 
 class EnvironmentInfoFilter(logging.Filter):
     """Adds environment variables to every record, lower-cased (``POD_NAME`` -> ``pod_name``).
 
-    A variable that is not set shows as ``N/A``. They are read once: the environment of a
-    running process does not change.
+    A variable that is not set adds no field, so one configuration serves a pod, whose
+    Deployment sets them, and a developer's machine, which records no empty placeholders. They
+    are read once: the environment of a running process does not change.
     """
 
     def __init__(self, env_variables: Iterable[str] = (), name: str = "") -> None:
         super().__init__(name)
         self.fields = {
-            variable.lower(): os.environ.get(variable, MISSING) for variable in env_variables
+            variable.lower(): os.environ[variable]
+            for variable in env_variables
+            if variable in os.environ
         }
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -154,6 +154,9 @@ class LoggingDictConfig(BaseModel):
 
 
 class LoggingConfiguration(StrictModel):
+    """How the service logs: a service file's ``logging``, or the file it names instead
+    (configuration/logging.yaml), read from the service file's folder."""
+
     use_queue: bool = Field(
         default=True,
         description="Run the handlers on a background thread: slow output never stalls a request.",
@@ -164,6 +167,10 @@ class LoggingConfiguration(StrictModel):
         "each record: they cost more than the JSON line, and the formats here print none of them.",
     )
     dict_config: LoggingDictConfig = Field(description="Passed to logging.config.dictConfig.")
+
+
+# A service file's `logging` may be the name of a logging configuration file instead.
+INCLUDED_FILES = {"logging": (LoggingConfiguration, "logging configuration")}
 
 
 class AuthenticationConfiguration(StrictModel):
@@ -215,8 +222,12 @@ class ServiceConfiguration(StrictModel):
 
 
 def load_configuration(path: str | Path) -> ServiceConfiguration:
-    """Read and validate a service configuration file."""
-    return load_yaml_file(path, ServiceConfiguration, "service configuration")
+    """Read and validate a service configuration file.
+
+    Its ``logging`` is the block itself, or the name of a logging configuration file relative to
+    the service file's folder (``logging: logging.yaml``), validated as a LoggingConfiguration.
+    """
+    return load_yaml_file(path, ServiceConfiguration, "service configuration", INCLUDED_FILES)
 
 
 def with_api_key_from_environment(configuration: ServiceConfiguration) -> ServiceConfiguration:

@@ -11,7 +11,8 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from model_service.configuration import ServiceConfiguration
+from common.yaml_files import read_self_contained
+from model_service.configuration import INCLUDED_FILES, ServiceConfiguration
 
 LOGGING_DECORATOR = "ml_model_logging.decorator.LoggingDecorator"
 MICRO_BATCHING = "model_service.batching.MicroBatching"
@@ -70,7 +71,9 @@ def wait_until_ready(client: TestClient, timeout: float = 30) -> None:
 
 def stub_service_file(directory: Path, fail_smokers: bool = False) -> Path:
     """The local service's configuration file, serving the insurance stub instead of the model."""
-    configuration = yaml.safe_load((PROJECT / "configuration" / "local.yaml").read_text())
+    configuration = read_self_contained(
+        PROJECT / "configuration" / "local.yaml", "service configuration", INCLUDED_FILES
+    )
     configuration["models"][0]["class_path"] = "support.stub_models.InsuranceStubModel"
     configuration["models"][0]["kwargs"] = {"fail_smokers": fail_smokers}
     path = directory / "stub_service.yaml"

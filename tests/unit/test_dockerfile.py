@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
+from common.yaml_files import included_file
+from model_service.configuration import INCLUDED_FILES
 from service_runner.container import RUNTIME_PACKAGES
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -62,3 +66,21 @@ def test_the_image_gets_the_runtime_packages_and_no_other() -> None:
         if line.startswith("!service/")
     ]
     assert sorted(let_in) == sorted(RUNTIME_PACKAGES)
+
+
+def test_the_image_gets_each_configuration_file_and_the_files_they_name() -> None:
+    [copy] = re.findall(r"^COPY (configuration/.+) /app/configuration/$", DOCKERFILE, re.MULTILINE)
+    copied = {Path(name) for name in copy.split()}
+    let_in = {
+        Path(line.removeprefix("!"))
+        for line in (PROJECT / ".dockerignore").read_text().splitlines()
+        if line.startswith("!configuration/")
+    }
+    assert copied == let_in
+    named = {
+        included_file(yaml.safe_load((PROJECT / path).read_text()), key, path)
+        for path in copied
+        for key in INCLUDED_FILES
+    }
+    assert named - {None} == {Path("configuration/logging.yaml")}
+    assert named <= copied | {None}

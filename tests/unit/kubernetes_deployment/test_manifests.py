@@ -1,10 +1,12 @@
 """Every overlay renders and validates strictly; the Deployment has what production needs."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from common.paths import CONFIGURATION_DIR
 from kubernetes_deployment.manifests import (
     KUBERNETES_DIR,
     documents,
@@ -13,7 +15,7 @@ from kubernetes_deployment.manifests import (
     render,
     validation_errors,
 )
-from model_service.configuration import ServiceConfiguration
+from model_service.configuration import CONFIG_ENV_VAR, load_configuration
 
 OVERLAY_NAMES = [overlay.name for overlay in overlays()]
 
@@ -114,16 +116,42 @@ def test_the_api_key_comes_from_an_optional_secret(rendered: list[dict[str, Any]
     }
 
 
-def test_the_config_map_is_the_service_configuration(rendered: list[dict[str, Any]]) -> None:
-    config_map = one(rendered, "ConfigMap", "insurance-charges-model-config")
-    text = config_map["data"]["kubernetes.yaml"]
-    assert text == (KUBERNETES_DIR.parent / "configuration" / "kubernetes.yaml").read_text()
-    configuration = ServiceConfiguration.model_validate(yaml.safe_load(text))
+def config_map_of(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    return one(objects, "ConfigMap", "insurance-charges-model-config")
+
+
+@pytest.mark.parametrize("name", ["kubernetes.yaml", "logging.yaml"])
+def test_the_config_map_carries_the_file(rendered: list[dict[str, Any]], name: str) -> None:
+    assert config_map_of(rendered)["data"][name] == (CONFIGURATION_DIR / name).read_text()
+
+
+def test_the_config_map_is_the_whole_service_configuration(
+    rendered: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    for name, text in config_map_of(rendered)["data"].items():
+        (tmp_path / name).write_text(text)  # as the volume mounts it: one file per key
+    configuration = load_configuration(tmp_path / "kubernetes.yaml")
     assert (
         configuration.models[0].class_path == "insurance_charges_model.model.InsuranceChargesModel"
     )
-    volumes = one(rendered, "Deployment")["spec"]["template"]["spec"]["volumes"]
-    assert {"name": "config", "configMap": {"name": config_map["metadata"]["name"]}} in volumes
+    assert configuration.logging.dict_config.filters["environment"]["env_variables"] == [
+        "POD_NAME",
+        "NODE_NAME",
+        "APP_NAME",
+    ]
+
+
+def test_the_config_map_is_mounted_as_one_folder_that_service_config_reads(
+    rendered: list[dict[str, Any]],
+) -> None:
+    pod = one(rendered, "Deployment")["spec"]["template"]["spec"]
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    assert volumes["config"]["configMap"] == {"name": config_map_of(rendered)["metadata"]["name"]}
+    container = container_of(rendered)
+    [mount] = [mount for mount in container["volumeMounts"] if mount["name"] == "config"]
+    assert "subPath" not in mount  # every key of the ConfigMap lands in the same folder
+    [variable] = [v for v in container["env"] if v["name"] == CONFIG_ENV_VAR]
+    assert variable["value"] == f"{mount['mountPath']}/kubernetes.yaml"
 
 
 def test_autoscaler_disruption_budget_and_scrape_annotations(

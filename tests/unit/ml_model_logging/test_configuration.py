@@ -1,3 +1,4 @@
+import atexit
 import io
 import json
 import logging
@@ -7,7 +8,8 @@ from typing import ClassVar
 
 import pytest
 
-from ml_model_logging.configuration import configure_logging, use_lean_records
+from ml_model_logging import configuration
+from ml_model_logging.configuration import RECORD_SWITCHES, configure_logging, record_switches
 
 LOGGER = "tests.queued"
 
@@ -138,20 +140,102 @@ class RecordKeeper(logging.Handler):
         self.records.append(record)
 
 
-@pytest.mark.parametrize(("lean", "has_caller"), [(True, False), (False, True)])
-def test_lean_records_skip_caller_thread_and_process(lean: bool, has_caller: bool) -> None:
+def keeper_config() -> dict:
     RecordKeeper.records.clear()
-    config = {
+    return {
         "version": 1,
         "disable_existing_loggers": False,
         "handlers": {"keep": {"()": f"{__name__}.RecordKeeper"}},
         "loggers": {LOGGER: {"level": "INFO", "handlers": ["keep"], "propagate": False}},
     }
-    session = configure_logging(config, use_queue=False, lean_records=lean)
+
+
+def has_caller_thread_and_process(record: logging.LogRecord) -> bool:
+    return (
+        record.funcName != "(unknown function)"
+        and record.threadName is not None
+        and record.process is not None
+    )
+
+
+@pytest.mark.parametrize("use_queue", [True, False])
+@pytest.mark.parametrize("lean", [True, False])
+def test_lean_records_skip_caller_thread_and_process(lean: bool, use_queue: bool) -> None:
+    session = configure_logging(keeper_config(), use_queue=use_queue, lean_records=lean)
     logging.getLogger(LOGGER).info("where from?")
     session.stop()
-    use_lean_records(False)
     (record,) = RecordKeeper.records
-    assert (record.funcName == "test_lean_records_skip_caller_thread_and_process") is has_caller
-    assert (record.threadName is not None) is has_caller
-    assert (record.process is not None) is has_caller
+    assert has_caller_thread_and_process(record) is not lean
+    assert (record.funcName == "test_lean_records_skip_caller_thread_and_process") is not lean
+
+
+@pytest.fixture
+def unusual_switches(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Record switches a program chose before configuring logging, unlike the defaults."""
+    monkeypatch.setattr(logging, "logMultiprocessing", False)
+    monkeypatch.setattr(logging, "logProcesses", False)
+    return record_switches()
+
+
+def test_stop_restores_the_switches_it_found(unusual_switches: dict) -> None:
+    session = configure_logging(keeper_config(), lean_records=True)
+    assert record_switches() == configuration.LEAN_SWITCHES
+    assert logging._srcfile is None
+    session.stop()
+    assert record_switches() == unusual_switches
+    assert logging._srcfile is not None
+
+
+def test_the_switches_are_the_ones_of_the_logging_module() -> None:
+    assert set(RECORD_SWITCHES) >= {"_srcfile", "logThreads", "logProcesses", "logMultiprocessing"}
+
+
+def test_lean_then_not_lean_records_the_caller_and_restores(unusual_switches: dict) -> None:
+    configure_logging(keeper_config(), lean_records=True)
+    session = configure_logging(keeper_config(), use_queue=False, lean_records=False)
+    assert record_switches() == unusual_switches
+    logging.getLogger(LOGGER).info("where from?")
+    session.stop()
+    (record,) = RecordKeeper.records
+    assert record.funcName == "test_lean_then_not_lean_records_the_caller_and_restores"
+    assert record_switches() == unusual_switches
+
+
+def test_configuring_twice_then_stopping_leaves_the_switches_as_found() -> None:
+    before = record_switches()
+    configure_logging(keeper_config(), lean_records=True)
+    configure_logging(keeper_config(), lean_records=True).stop()
+    assert record_switches() == before
+
+
+def test_a_config_that_fails_changes_no_switch() -> None:
+    before = record_switches()
+    broken = keeper_config() | {"handlers": {"keep": {"class": "nowhere.Handler"}}}
+    with pytest.raises(ValueError, match="keep"):
+        configure_logging(broken, lean_records=True)
+    assert record_switches() == before
+
+
+def test_one_exit_hook_however_often_logging_is_configured(
+    monkeypatch: pytest.MonkeyPatch, handler_of: object
+) -> None:
+    registered = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(configuration, "_exit_hook_registered", False)
+    configure_logging(json_config())
+    last = configure_logging(json_config())
+    logging.getLogger(LOGGER).info("at exit")
+    assert len(registered) == 1
+    (hook,) = registered
+    hook()  # what the interpreter does at exit
+    assert last._stopped
+    assert handler_of().lines == ['{"message": "at exit"}']
+
+
+def test_configuring_adds_no_exit_callbacks_after_the_first(handler_of: object) -> None:
+    configure_logging(json_config())
+    callbacks = atexit._ncallbacks()
+    for _ in range(3):
+        configure_logging(json_config())
+    configure_logging(json_config()).stop()
+    assert atexit._ncallbacks() == callbacks
