@@ -1,1 +1,1 @@
-"""Structured logging of predictions for any model with ``predict`` and ``predict_batch``."""
+"""The model contract (``servable``) and structured logging of every prediction a model makes."""
