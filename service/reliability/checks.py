@@ -5,6 +5,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from insurance_charges_model.model import MODEL_PATH_ENV_VAR
 from model_service.configuration import API_KEY_ENV_VAR, load_configuration
 from reliability.auth import AuthResult, check_api_key
 from reliability.bad_input import BadInputResult, judge, send_bad_requests
@@ -62,7 +63,7 @@ def with_api_key(
     """Fuzzing, bad input and the API key, against one local service that wants a key."""
     configuration = load_configuration(config)
     key, header = secrets.token_urlsafe(24), configuration.authentication.header
-    environment = {API_KEY_ENV_VAR: key, "INSURANCE_CHARGES_MODEL_PATH": str(model)}
+    environment = {API_KEY_ENV_VAR: key, MODEL_PATH_ENV_VAR: str(model)}
     with ServiceProcess(config, reports / "service.log", environment=environment) as service:
         if "auth" in checks:
             report.auth = check_api_key(service.url, header, key)
