@@ -173,9 +173,10 @@ def terminate_lines(result: TerminateResult) -> list[str]:
         f"{result.exit_code} after {result.shutdown_s:.1f} s",
         f"  failures after the signal: {pairing.failures_by_error or 'none'}",
         f"  in flight and dropped: {pairing.requested_not_created}",
-        f"Log completeness: {mark(pairing.complete and pairing.succeeded >= 10_000)}",
-        f"  {pairing.succeeded} successful predictions, {pairing.requested_records} "
-        f"'Prediction requested' and {pairing.created_records} 'Prediction created' records",
+        f"Log completeness: {mark(result.log_complete)}",
+        f"  {pairing.succeeded} successful predictions (at least {result.min_logged_predictions:,} "
+        f"wanted), {pairing.requested_records} 'Prediction requested' and "
+        f"{pairing.created_records} 'Prediction created' records",
         f"  paired by prediction id: {pairing.succeeded_without_record} 200s without records, "
         f"{pairing.records_without_success} records without a 200, "
         f"{pairing.duplicate_records} duplicates",
