@@ -10,13 +10,15 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from model_service.routes import METRICS_PATH
+
 PREDICTION_MESSAGES = ("Prediction requested", "Prediction created", "Prediction failed")
 REQUEST_COUNTERS = ("http_requests_total{", "predictions_total{")
 
 
 def scrape(url: str) -> str | None:
-    """The text of ``url``/metrics; None when the service serves no metrics."""
-    response = httpx.get(url + "/metrics", timeout=10)
+    """The text of the service's metrics page; None when the service serves no metrics."""
+    response = httpx.get(url + METRICS_PATH, timeout=10)
     if response.status_code == 404:
         return None
     response.raise_for_status()

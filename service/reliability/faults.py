@@ -21,6 +21,7 @@ from load_test.request_log import read_request_log
 from load_test.run import CONFIGURATION, HISTORY_CSV, LoadTest, local_service
 from load_test.service_view import requests_by, scrape
 from load_test.summary import SUMMARY_NAME, read_summary
+from reliability import PREDICTION_ROUTE
 from reliability.pairing import Pairing, pair
 
 WORKERS = 2
@@ -231,10 +232,14 @@ class TerminateResult(BaseModel):
         return self.graceful_exit and self.log_complete
 
 
+def prediction_requests(metrics: str) -> int:
+    """The prediction requests a /metrics page counts, over every status."""
+    return requests_by("route", metrics)[PREDICTION_ROUTE]
+
+
 def predictions_served(url: str) -> int:
     """The service's count of prediction requests, over every status."""
-    by_route = requests_by("route", scrape(url) or "")
-    return sum(count for route, count in by_route.items() if route.endswith("/prediction"))
+    return prediction_requests(scrape(url) or "")
 
 
 def wait_for_predictions(url: str, count: int, timeout: float) -> int:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from load_test import PREDICTION_ROUTE
 from load_test.run import LoadTest, LoadTestResult, run_load_test
 from support.services import stub_models_on_pythonpath, stub_service_file
 
-PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
 USERS = 4
 
 

@@ -14,6 +14,7 @@ from kubernetes_deployment.manifests import (
     validation_errors,
 )
 from model_service.configuration import ServiceConfiguration
+from model_service.routes import HEALTH_PATH, READY_PATH, STARTUP_PATH
 
 OVERLAY_NAMES = [overlay.name for overlay in overlays()]
 
@@ -64,9 +65,9 @@ def test_an_unknown_kubernetes_version_is_an_error(rendered: list[dict[str, Any]
 
 def test_probes_point_at_the_health_endpoints(rendered: list[dict[str, Any]]) -> None:
     container = container_of(rendered)
-    assert container["startupProbe"]["httpGet"]["path"] == "/api/health/startup"
-    assert container["readinessProbe"]["httpGet"]["path"] == "/api/health/ready"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/api/health"
+    assert container["startupProbe"]["httpGet"]["path"] == STARTUP_PATH
+    assert container["readinessProbe"]["httpGet"]["path"] == READY_PATH
+    assert container["livenessProbe"]["httpGet"]["path"] == HEALTH_PATH
 
 
 def test_requests_and_limits_are_set(rendered: list[dict[str, Any]]) -> None:
