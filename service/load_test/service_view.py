@@ -36,17 +36,14 @@ def request_counter_lines(text: str) -> list[str]:
 
 
 def counters(text: str) -> dict[str, float]:
-    """Every counter sample of a Prometheus text page, keyed by name and labels."""
+    """Every counter sample of a Prometheus text page, keyed by ``sample_key``."""
     values = {}
     for family in text_string_to_metric_families(text):
         if family.type != "counter":
             continue
         for sample in family.samples:
             if sample.name.endswith("_total"):
-                labels = ",".join(
-                    f'{key}="{value}"' for key, value in sorted(sample.labels.items())
-                )
-                values[f"{sample.name}{{{labels}}}"] = sample.value
+                values[sample_key(sample.name, sample.labels)] = sample.value
     return values
 
 
