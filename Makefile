@@ -83,7 +83,7 @@ requirements: $(INSTALLED) ## Recompile requirements.txt and requirements-runtim
 data: $(INSTALLED) ## Locate, verify and validate the dataset (INSURANCE_DATA, data/, or download)
 	$(PY) -m insurance_charges_model.data
 
-TRAIN = $(PY) -m insurance_charges_model.train --output $(MODELS)
+TRAIN = $(PY) -m insurance_charges_model --output $(MODELS)
 
 train: $(INSTALLED) ## Train the model: artifact and metrics.json into models/
 	$(TRAIN)
@@ -95,8 +95,8 @@ serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG
 	SERVICE_CONFIG=$(CONFIG) HOST=$(BIND) PORT=$(PORT) WORKERS=$(WORKERS) \
 		INSURANCE_CHARGES_MODEL_PATH=$(abspath $(ARTIFACT)) exec $(PY) -m model_service
 
-benchmark-model: $(INSTALLED) ## Time a single predict: fast path against a 1-row pipeline.predict
-	$(PY) -m insurance_charges_model.benchmark
+benchmark-model: $(INSTALLED) $(ARTIFACT) ## Time a single predict: fast path against a 1-row pipeline.predict; trains a model first if none exists
+	$(PY) -m insurance_charges_model.predict_timing --model $(ARTIFACT)
 
 load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE SLO_P99_MS ...)
 	$(PY) -m load_test.run --host "$(HOST)" --users $(USERS) --spawn-rate $(SPAWN_RATE) \
