@@ -54,7 +54,7 @@ ifdef INSURANCE_DATA
 export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help venv dependencies requirements data train serve load-test benchmark profile benchmark-model reliability \
+.PHONY: help venv dependencies system-packages requirements data train serve load-test benchmark profile benchmark-model reliability \
 	test test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
 	validate-manifests ci clean
@@ -73,6 +73,24 @@ $(INSTALLED): $(PY) requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --requirement requirements.txt
 	$(PY) -m pip install --quiet --no-deps --editable .
 	touch $@
+
+# Debian packages for the image check (podman, runc), the local base image (debootstrap) and the
+# browser check (chromium); each package gives a command of its own name. CI installs them with
+# `make system-packages`; `make test` needs none of them (their tests skip, naming the package).
+SYSTEM_PACKAGES ?= podman runc debootstrap chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+system-packages: ## Install the Debian packages CI needs (SYSTEM_PACKAGES) that are missing, with apt-get (sudo unless root)
+	@missing=(); for package in $(SYSTEM_PACKAGES); do \
+		command -v "$$package" >/dev/null || missing+=("$$package"); done; \
+	if [ $${#missing[@]} -eq 0 ]; then echo "system packages present: $(SYSTEM_PACKAGES)"; exit 0; fi; \
+	command -v apt-get >/dev/null || { echo "error: apt-get not found; install $${missing[*]}" \
+		"with your system's package manager"; exit 1; }; \
+	$(if $(SUDO),command -v sudo >/dev/null || { echo "error: not root and no sudo; install" \
+		"$${missing[*]} as root"; exit 1; };) \
+	echo "installing $${missing[*]}"; \
+	$(SUDO) apt-get update -qq; \
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$${missing[@]}"
 
 PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 
