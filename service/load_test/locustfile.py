@@ -18,6 +18,7 @@ from locust import FastHttpUser, LoadTestShape, constant, events, task
 from locust.env import Environment
 
 from common.paths import PROJECT_ROOT
+from load_test import PREDICTION_ROUTE
 from load_test.customers import customer_bodies
 from load_test.gate import Gate
 from load_test.request_log import RequestLog
@@ -26,7 +27,6 @@ from load_test.slo import load_objectives, with_overrides
 from model_service.configuration import API_KEY_ENV_VAR, AuthenticationConfiguration
 
 SLO_FILE = PROJECT_ROOT / "configuration" / "slo.yaml"
-PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
 JSON_HEADERS = {"Content-Type": "application/json"}
 API_KEY_HEADER = AuthenticationConfiguration().header
 logger = logging.getLogger(__name__)

@@ -14,15 +14,14 @@ from fastapi import FastAPI
 
 from insurance_charges_model.model import InsuranceChargesModel
 from insurance_charges_model.schemas import InsuranceChargesModelInput
-
-PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
-READY_ROUTE = "/api/health/ready"
+from load_test import PREDICTION_ROUTE
+from model_service.routes import READY_PATH
 
 
 def hello_world_app() -> FastAPI:
     app = FastAPI(title="Hello world")
 
-    @app.get(READY_ROUTE)
+    @app.get(READY_PATH)
     async def ready() -> dict[str, str]:
         return {"status": "ready"}
 
@@ -37,7 +36,7 @@ def tutorial_app() -> FastAPI:
     pipeline = InsuranceChargesModel().pipeline
     app = FastAPI(title="Tutorial-style service")
 
-    @app.get(READY_ROUTE)
+    @app.get(READY_PATH)
     def ready() -> dict[str, str]:
         return {"status": "ready"}
 

@@ -10,13 +10,15 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from model_service.routes import METRICS_PATH
+
 PREDICTION_MESSAGES = ("Prediction requested", "Prediction created", "Prediction failed")
 REQUEST_COUNTERS = ("http_requests_total{", "predictions_total{")
 
 
 def scrape(url: str) -> str | None:
-    """The text of ``url``/metrics; None when the service serves no metrics."""
-    response = httpx.get(url + "/metrics", timeout=10)
+    """The text of the service's metrics page; None when the service serves no metrics."""
+    response = httpx.get(url + METRICS_PATH, timeout=10)
     if response.status_code == 404:
         return None
     response.raise_for_status()
@@ -34,17 +36,14 @@ def request_counter_lines(text: str) -> list[str]:
 
 
 def counters(text: str) -> dict[str, float]:
-    """Every counter sample of a Prometheus text page, keyed by name and labels."""
+    """Every counter sample of a Prometheus text page, keyed by ``sample_key``."""
     values = {}
     for family in text_string_to_metric_families(text):
         if family.type != "counter":
             continue
         for sample in family.samples:
             if sample.name.endswith("_total"):
-                labels = ",".join(
-                    f'{key}="{value}"' for key, value in sorted(sample.labels.items())
-                )
-                values[f"{sample.name}{{{labels}}}"] = sample.value
+                values[sample_key(sample.name, sample.labels)] = sample.value
     return values
 
 

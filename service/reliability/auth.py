@@ -4,9 +4,10 @@ import httpx
 from pydantic import BaseModel, Field
 
 from insurance_charges_model.schemas import EXAMPLE_INPUT
+from model_service.routes import HEALTH_PATH, METRICS_PATH, READY_PATH, STARTUP_PATH
 from reliability import PREDICTION_ROUTE
 
-OPEN_ROUTES = ("/api/health", "/api/health/ready", "/api/health/startup", "/metrics")
+OPEN_ROUTES = (HEALTH_PATH, READY_PATH, STARTUP_PATH, METRICS_PATH)
 
 
 class AuthResult(BaseModel):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from insurance_charges_model.model import MODEL_PATH_ENV_VAR
 from model_service.configuration import API_KEY_ENV_VAR, load_configuration
 from reliability.auth import AuthResult, check_api_key
 from reliability.bad_input import BadInputResult, judge, send_bad_requests
@@ -62,7 +63,7 @@ def with_api_key(
     """Fuzzing, bad input and the API key, against one local service that wants a key."""
     configuration = load_configuration(config)
     key, header = secrets.token_urlsafe(24), configuration.authentication.header
-    environment = {API_KEY_ENV_VAR: key, "INSURANCE_CHARGES_MODEL_PATH": str(model)}
+    environment = {API_KEY_ENV_VAR: key, MODEL_PATH_ENV_VAR: str(model)}
     with ServiceProcess(config, reports / "service.log", environment=environment) as service:
         if "auth" in checks:
             report.auth = check_api_key(service.url, header, key)
@@ -172,9 +173,10 @@ def terminate_lines(result: TerminateResult) -> list[str]:
         f"{result.exit_code} after {result.shutdown_s:.1f} s",
         f"  failures after the signal: {pairing.failures_by_error or 'none'}",
         f"  in flight and dropped: {pairing.requested_not_created}",
-        f"Log completeness: {mark(pairing.complete and pairing.succeeded >= 10_000)}",
-        f"  {pairing.succeeded} successful predictions, {pairing.requested_records} "
-        f"'Prediction requested' and {pairing.created_records} 'Prediction created' records",
+        f"Log completeness: {mark(result.log_complete)}",
+        f"  {pairing.succeeded} successful predictions (at least {result.min_logged_predictions:,} "
+        f"wanted), {pairing.requested_records} 'Prediction requested' and "
+        f"{pairing.created_records} 'Prediction created' records",
         f"  paired by prediction id: {pairing.succeeded_without_record} 200s without records, "
         f"{pairing.records_without_success} records without a 200, "
         f"{pairing.duplicate_records} duplicates",

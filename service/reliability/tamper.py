@@ -19,10 +19,9 @@ from insurance_charges_model.artifact import ARTIFACT_NAME, METRICS_NAME, read_m
 from insurance_charges_model.hashing import sha256_of
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
 from insurance_charges_model.schemas import EXAMPLE_INPUT
+from model_service.routes import STARTUP_PATH
 from reliability import PREDICTION_ROUTE
 from service_runner.process import ServiceProcess
-
-STARTUP_PROBE = "/api/health/startup"
 
 
 def copy_model(model_dir: Path, target: Path) -> Path:
@@ -77,7 +76,7 @@ def watch_startup_probe(url: str, seconds: float) -> list[httpx.Response]:
     deadline = None
     while deadline is None or time.monotonic() < deadline:
         try:
-            answers.append(httpx.get(url + STARTUP_PROBE, timeout=2))
+            answers.append(httpx.get(url + STARTUP_PATH, timeout=2))
             deadline = deadline or time.monotonic() + seconds
         except httpx.TransportError:
             pass

@@ -1,7 +1,7 @@
 """Run the service in a child process: for notebooks, tests and load tests.
 
 with ServiceProcess("configuration/local.yaml", port=8000, log_path=Path("service.log")) as service:
-    httpx.post(f"{service.url}/api/models/...", json=...)
+    httpx.post(service.url + prediction_route(model.qualified_name), json=...)
 """
 
 import os

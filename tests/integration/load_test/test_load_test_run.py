@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from load_test import PREDICTION_ROUTE
 from load_test.run import LoadTest, LoadTestResult, run_load_test
+from load_test.service_view import sample_key
 from support.services import stub_models_on_pythonpath, stub_service_file
 
-PREDICTION_ROUTE = "/api/models/insurance_charges_model/prediction"
 USERS = 4
 
 
@@ -59,9 +60,8 @@ def test_the_reports_are_written(healthy_run: LoadTestResult) -> None:
 
 def test_the_service_served_what_locust_counted(healthy_run: LoadTestResult) -> None:
     counted = healthy_run.summary.measurements.requests
-    served = healthy_run.counter_changes[
-        f'http_requests_total{{method="POST",route="{PREDICTION_ROUTE}",status="200"}}'
-    ]
+    labels = {"method": "POST", "route": PREDICTION_ROUTE, "status": "200"}
+    served = healthy_run.counter_changes[sample_key("http_requests_total", labels)]
     assert counted <= served <= counted + USERS  # the last requests in flight are not counted
     assert healthy_run.log_counts["Prediction requested"] == served
     assert healthy_run.log_counts["Prediction created"] == served

@@ -12,10 +12,11 @@ from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesMo
 from insurance_charges_model.schemas import FEATURE_NAMES, InsuranceChargesModelInput
 from model_service.app import create_app
 from model_service.configuration import load_configuration
+from model_service.routes import prediction_route
 from support.services import wait_until_ready
 
 PROJECT = Path(__file__).resolve().parents[3]
-PREDICT = "/api/models/insurance_charges_model/prediction"
+PREDICT = prediction_route(InsuranceChargesModel.qualified_name)
 
 
 @pytest.fixture(scope="module")

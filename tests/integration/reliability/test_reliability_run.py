@@ -41,7 +41,7 @@ def test_fuzzing_finds_a_model_that_fails_and_only_then(tmp_path: Path, fail_smo
 def test_a_sigterm_under_load_loses_no_record(tmp_path: Path, insurance_csv: Path) -> None:
     settings = FaultSettings(
         reports=tmp_path, service_config=stub_service_file(tmp_path), users=4,
-        terminate_after_requests=2_000,
+        terminate_after_requests=2_000, min_logged_predictions=2_000,
     )  # fmt: skip
     result = terminate_the_server(settings)
     assert result.passed, result

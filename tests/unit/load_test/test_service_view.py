@@ -4,6 +4,7 @@ from load_test.service_view import (
     prediction_record_counts,
     request_counter_lines,
     requests_by,
+    sample_key,
 )
 
 BEFORE = """\
@@ -36,6 +37,16 @@ def test_counters_are_keyed_by_name_and_labels() -> None:
         'predictions_total{model="m",status="success"}': 10.0,
         'predictions_total{model="m",status="error"}': 0.0,
     }  # histograms are left out
+
+
+def test_a_sample_key_is_the_name_and_the_labels_sorted() -> None:
+    key = sample_key("http_requests_total", {"status": "200", "method": "POST", "route": "/p"})
+    assert key == 'http_requests_total{method="POST",route="/p",status="200"}'
+
+
+def test_counters_are_keyed_as_sample_key_builds_them() -> None:
+    labels = {"route": "/predict", "status": "200", "method": "POST"}
+    assert counters(BEFORE)[sample_key("http_requests_total", labels)] == 10.0
 
 
 def test_changes_include_new_counters_and_leave_out_unchanged_ones() -> None:

@@ -7,7 +7,9 @@ import pytest
 from reliability.__main__ import check_names
 from reliability.auth import AuthResult
 from reliability.checks import ReliabilityReport, report_lines
+from reliability.faults import MIN_LOGGED_PREDICTIONS, TerminateResult
 from reliability.fuzz import FuzzResult
+from reliability.pairing import Pairing
 
 
 def fuzz_result(server_errors: int = 0) -> FuzzResult:
@@ -50,3 +52,37 @@ def test_check_names() -> None:
         check_names("fuzz,chaos")
     with pytest.raises(argparse.ArgumentTypeError):
         check_names("")
+
+
+def terminate_result(succeeded: int, exit_code: int = -15) -> TerminateResult:
+    pairing = Pairing(
+        sent=succeeded, succeeded=succeeded, requested_records=succeeded,
+        created_records=succeeded, failures_by_error={}, succeeded_without_record=0,
+        records_without_success=0, requested_not_created=0, duplicate_records=0,
+    )  # fmt: skip
+    return TerminateResult(
+        served_before_signal=succeeded, shutdown_s=1.0, exit_code=exit_code, pairing=pairing
+    )
+
+
+def test_a_complete_log_of_too_few_predictions_fails_the_report() -> None:
+    report = ReliabilityReport(terminate_server=terminate_result(MIN_LOGGED_PREDICTIONS - 1))
+    lines = report_lines(report)
+    assert "Log completeness: FAIL" in lines
+    assert report.failed_checks == ["terminate_server"]
+    assert lines[-1] == "Reliability: FAILED: terminate_server"
+
+
+def test_a_complete_log_of_enough_predictions_passes_the_report() -> None:
+    report = ReliabilityReport(terminate_server=terminate_result(MIN_LOGGED_PREDICTIONS))
+    lines = report_lines(report)
+    assert "Log completeness: pass" in lines
+    assert lines[-1] == "Reliability: passed"
+
+
+def test_an_unclean_exit_fails_the_report_though_the_log_is_complete() -> None:
+    report = ReliabilityReport(terminate_server=terminate_result(MIN_LOGGED_PREDICTIONS, 1))
+    lines = report_lines(report)
+    assert "SIGTERM the server under load: FAIL" in lines
+    assert "Log completeness: pass" in lines
+    assert lines[-1] == "Reliability: FAILED: terminate_server"

@@ -7,9 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from model_service.routes import HEALTH_PATH, prediction_route
+from reliability import PREDICTION_ROUTE
 from reliability.faults import (
     KillResult,
     failures_by_error,
+    prediction_requests,
     rate_between,
     worker_pids,
 )
@@ -74,3 +77,17 @@ def test_worker_pids_are_the_spawned_children_only() -> None:
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_prediction_requests_count_the_prediction_route_over_every_status() -> None:
+    metrics = "\n".join(
+        f'http_requests_total{{method="POST",route="{route}",status="{status}"}} {count}'
+        for route, status, count in [
+            (PREDICTION_ROUTE, 200, 7.0),
+            (PREDICTION_ROUTE, 422, 2.0),
+            (prediction_route("other_model"), 200, 5.0),
+            (HEALTH_PATH, 200, 3.0),
+        ]
+    )
+    assert prediction_requests("# TYPE http_requests_total counter\n" + metrics + "\n") == 9
+    assert prediction_requests("") == 0

@@ -1,6 +1,9 @@
 """Command line: train the model and write the artifact and its metrics.
 
-python -m insurance_charges_model.train --data PATH --output DIR [--seed N]
+python -m insurance_charges_model --data PATH --output DIR [--seed N]
+
+The training itself is the library ``insurance_charges_model.training``; this only reads the
+arguments, runs it and reports.
 """
 
 import argparse
@@ -14,10 +17,11 @@ from insurance_charges_model.hashing import sha256_of
 from insurance_charges_model.training import DEFAULT_SEED, save_training, train_model
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "models"
+PROG = "python -m insurance_charges_model"
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument(
         "--data",
         type=Path,

@@ -1,8 +1,10 @@
+"""The training command's errors: ``python -m insurance_charges_model`` (``__main__.py``)."""
+
 from pathlib import Path
 
 import pytest
 
-from insurance_charges_model.train import main
+from insurance_charges_model.__main__ import main
 
 
 def test_missing_data_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,17 +1,20 @@
-"""Benchmark: single-input latency of the fast path against a 1-row ``pipeline.predict``.
+"""Timing of one prediction: the fast path against a 1-row ``pipeline.predict``.
 
-    python -m insurance_charges_model.benchmark [--repeat N]
+    python -m insurance_charges_model.predict_timing [--repeat N] [--model PATH]
 
 Prints p50/p99 of each, measured in the same run, and their ratio.
 """
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from insurance_charges_model.artifact import ArtifactError
 from insurance_charges_model.model import InsuranceChargesModel
 from insurance_charges_model.schemas import EXAMPLE_INPUT, InsuranceChargesModelInput
 
@@ -30,7 +33,7 @@ def latencies_us(call: Callable[[], object], repeat: int) -> np.ndarray:
     return samples / 1000
 
 
-def benchmark_predict(model: InsuranceChargesModel, repeat: int = 5000) -> pd.DataFrame:
+def predict_timings(model: InsuranceChargesModel, repeat: int = 5000) -> pd.DataFrame:
     """p50/p99 latency (µs) of ``model.predict`` and of the pipeline on a 1-row DataFrame."""
     record = InsuranceChargesModelInput(**EXAMPLE_INPUT)
     row = pd.DataFrame([EXAMPLE_INPUT])
@@ -57,13 +60,20 @@ def benchmark_predict(model: InsuranceChargesModel, repeat: int = 5000) -> pd.Da
     return table
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5000, help="fast-path calls to time")
-    arguments = parser.parse_args()
-    table = benchmark_predict(InsuranceChargesModel(), arguments.repeat)
+    parser.add_argument("--model", type=Path, help="the artifact (default: models/ or the env)")
+    arguments = parser.parse_args(argv)
+    try:
+        model = InsuranceChargesModel(arguments.model)
+    except ArtifactError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    table = predict_timings(model, arguments.repeat)
     print(table.to_string(index=False, float_format=lambda value: f"{value:,.1f}"))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,4 +1,4 @@
-"""The training command end to end, on the real data, as `make train` runs it."""
+"""The training command (``__main__.py``) end to end, on the real data, as `make train` runs it."""
 
 import json
 import subprocess
@@ -15,7 +15,7 @@ from insurance_charges_model.schemas import EXAMPLE_INPUT, InsuranceChargesModel
 def test_training_command_writes_a_loadable_model_that_meets_its_targets(
     tmp_path: Path, insurance_csv: Path
 ) -> None:
-    command = [sys.executable, "-m", "insurance_charges_model.train", "--data", str(insurance_csv)]
+    command = [sys.executable, "-m", "insurance_charges_model", "--data", str(insurance_csv)]
     completed = subprocess.run(
         [*command, "--output", str(tmp_path)],
         capture_output=True,
