@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from common.yaml_files import read_self_contained
 from model_service.configuration import INCLUDED_FILES, ServiceConfiguration
+from model_service.routes import READY_PATH
 
 LOGGING_DECORATOR = "ml_model_logging.decorator.LoggingDecorator"
 MICRO_BATCHING = "model_service.batching.MicroBatching"
@@ -63,9 +64,9 @@ def stub_configuration(
 
 def wait_until_ready(client: TestClient, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
-    while client.get("/api/health/ready").status_code != 200:
+    while client.get(READY_PATH).status_code != 200:
         if time.monotonic() > deadline:
-            raise TimeoutError(client.get("/api/health/ready").json())
+            raise TimeoutError(client.get(READY_PATH).json())
         time.sleep(0.01)
 
 
