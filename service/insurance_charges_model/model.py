@@ -57,8 +57,8 @@ class InsuranceChargesModel:
     version = version("insurance-charges-service")
     input_schema = InsuranceChargesModelInput
     output_schema = InsuranceChargesModelOutput
-    # About 25 µs a prediction on the compiled fast path: the service calls it inline, on the
-    # event loop, since a hop to a worker thread would cost more than the prediction.
+    # Tens of microseconds a prediction on the compiled fast path (`make benchmark-model`): the
+    # service calls it inline, on the event loop, as a hop to a thread would cost more.
     blocking = False
 
     def __init__(self, artifact_path: str | Path | None = None) -> None:

@@ -14,6 +14,7 @@ in order, or raises: deciding what to do when a batch fails belongs to the layer
 """
 
 import asyncio
+import inspect
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -66,10 +67,15 @@ SCHEMAS = ("input_schema", "output_schema")
 
 def missing_members(candidate: Any, protocol: type) -> list[str]:
     """The members of ``protocol`` that ``candidate`` (a class or an instance) lacks."""
-    members = [*getattr(protocol, "__annotations__", {}), "predict", "predict_batch"]
-    if protocol is ServableModel:
-        members.append("close")
+    methods = [name for name, value in vars(protocol).items() if inspect.isfunction(value)]
+    members = [*protocol.__annotations__, *(name for name in methods if not name.startswith("_"))]
     return [name for name in members if not hasattr(candidate, name)]
+
+
+def copy_metadata(target: Any, source: Any) -> None:
+    """Give ``target`` the metadata and schemas of ``source``: the layer looks like the model."""
+    for name in (*METADATA, *SCHEMAS):
+        setattr(target, name, getattr(source, name))
 
 
 def check_implements(candidate: Any, protocol: type) -> None:
@@ -89,8 +95,7 @@ class ModelDecorator:
     def __init__(self, model: ServableModel) -> None:
         check_implements(model, ServableModel)
         self.model = model
-        for name in (*METADATA, *SCHEMAS):
-            setattr(self, name, getattr(model, name))
+        copy_metadata(self, model)
 
     async def predict(self, data: Any) -> Any:
         return await self.model.predict(data)
@@ -108,8 +113,7 @@ class InlineModel:
     def __init__(self, model: Model) -> None:
         check_implements(model, Model)
         self.wrapped = model
-        for name in (*METADATA, *SCHEMAS):
-            setattr(self, name, getattr(model, name))
+        copy_metadata(self, model)
 
     async def predict(self, data: Any) -> Any:
         return self.wrapped.predict(data)
