@@ -16,12 +16,12 @@ import pandas as pd
 import psutil
 from pydantic import BaseModel, Field
 
+from load_test import PREDICTION_ROUTE
 from load_test.charts import read_history
 from load_test.request_log import read_request_log
 from load_test.run import CONFIGURATION, HISTORY_CSV, LoadTest, local_service
 from load_test.service_view import requests_by, scrape
 from load_test.summary import SUMMARY_NAME, read_summary
-from reliability import PREDICTION_ROUTE
 from reliability.pairing import Pairing, pair
 
 WORKERS = 2
