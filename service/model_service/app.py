@@ -121,14 +121,12 @@ def add_health_routes(app: FastAPI, registry: ModelRegistry) -> None:
 
 
 def prediction_guards(authentication: AuthenticationConfiguration) -> list:
-    """The API key check (when a key is set), then the content type check."""
-    key = authentication.api_key
-    if key is None:
+    """The API key check (when a key is set: any of the current and next keys), then the
+    content type check."""
+    keys = [key.get_secret_value() for key in authentication.keys]
+    if not keys:
         return [Depends(require_json)]
-    return [
-        Depends(api_key_check(authentication.header, key.get_secret_value())),
-        Depends(require_json),
-    ]
+    return [Depends(api_key_check(authentication.header, keys)), Depends(require_json)]
 
 
 def prediction_responses(authentication: AuthenticationConfiguration) -> dict[int, dict]:
@@ -142,7 +140,7 @@ def prediction_responses(authentication: AuthenticationConfiguration) -> dict[in
         500: {"model": ErrorMessage, "description": "The model failed; the id is in the logs."},
         503: {"model": ErrorMessage, "description": "The model is not loaded yet."},
     }
-    if authentication.api_key is None:
+    if not authentication.keys:
         del responses[401]
     return responses
 

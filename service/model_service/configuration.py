@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
     create_model,
     model_validator,
@@ -25,7 +26,10 @@ from common.yaml_files import ConfigurationError, describe_errors, load_yaml_fil
 
 CONFIG_ENV_VAR = "SERVICE_CONFIG"
 API_KEY_ENV_VAR = "SERVICE_API_KEY"
+NEXT_API_KEY_ENV_VAR = "SERVICE_API_KEY_NEXT"
 MIN_API_KEY_LENGTH = 16
+
+ApiKey = Annotated[SecretStr, Field(min_length=MIN_API_KEY_LENGTH)]
 
 
 def import_object(class_path: str) -> Any:
@@ -173,12 +177,38 @@ class LoggingConfiguration(StrictModel):
 INCLUDED_FILES = {"logging": (LoggingConfiguration, "logging configuration")}
 
 
+def rotation_problem(
+    current: SecretStr | None, next_key: SecretStr | None, current_name: str, next_name: str
+) -> str | None:
+    """What is wrong with a current and a next key, each called by its setting's name; None if
+    nothing. The message never holds a key."""
+    if next_key is None:
+        return None
+    if current is None:
+        return (
+            f"{next_name} is set without {current_name}: the next key is accepted beside the "
+            f"current one while clients move to it; set {current_name} too, or set the key as "
+            f"{current_name} instead"
+        )
+    if next_key.get_secret_value() == current.get_secret_value():
+        return f"{next_name} is the same as {current_name}: the next key must be a new one"
+    return None
+
+
 class AuthenticationConfiguration(StrictModel):
-    api_key: SecretStr | None = Field(
+    """Up to two API keys: the current one and, while a key rotates, the next one."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)  # no key in an error, even a short one
+
+    api_key: ApiKey | None = Field(
         default=None,
-        min_length=MIN_API_KEY_LENGTH,
         description=f"The key clients send on prediction routes; absent: no key needed. "
         f"{API_KEY_ENV_VAR} in the environment overrides it, so no secret need sit in a file.",
+    )
+    next_api_key: ApiKey | None = Field(
+        default=None,
+        description="While a key rotates, the key clients move to, accepted beside api_key; "
+        f"absent: only api_key. {NEXT_API_KEY_ENV_VAR} in the environment overrides it.",
     )
     header: str = Field(
         default="X-API-Key",
@@ -186,8 +216,23 @@ class AuthenticationConfiguration(StrictModel):
         description="The request header that carries the key.",
     )
 
+    @model_validator(mode="after")
+    def keys_rotate(self) -> Self:
+        problem = rotation_problem(self.api_key, self.next_api_key, "api_key", "next_api_key")
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def keys(self) -> list[SecretStr]:
+        """The keys a request may carry, current first; empty when no key is needed."""
+        return [key for key in (self.api_key, self.next_api_key) if key is not None]
+
 
 class ServiceConfiguration(StrictModel):
+    # No error's text holds the values given (an API key): a nested model's own setting would not.
+    model_config = ConfigDict(hide_input_in_errors=True)
+
     title: str = Field(description="Title of the service, shown in OpenAPI.")
     description: str = Field(description="Description of the service, shown in OpenAPI.")
     version: str = Field(description="Version of the service, shown in OpenAPI.")
@@ -230,28 +275,44 @@ def load_configuration(path: str | Path) -> ServiceConfiguration:
     return load_yaml_file(path, ServiceConfiguration, "service configuration", INCLUDED_FILES)
 
 
-def with_api_key_from_environment(configuration: ServiceConfiguration) -> ServiceConfiguration:
-    """The configuration with ``SERVICE_API_KEY``, when it is set, as its API key."""
-    key = os.environ.get(API_KEY_ENV_VAR)
-    if not key:
-        return configuration
+def key_from_environment(name: str) -> SecretStr | None:
+    """The API key in the environment variable ``name``; None when it is unset or empty."""
+    value = os.environ.get(name)
+    if not value:
+        return None
     try:
-        authentication = configuration.authentication.model_copy(
-            update={"api_key": AuthenticationConfiguration(api_key=key).api_key}
-        )
+        return TypeAdapter(ApiKey).validate_python(value)
     except ValidationError:
         raise ConfigurationError(
-            f"{API_KEY_ENV_VAR} is too short: an API key needs at least {MIN_API_KEY_LENGTH} "
+            f"{name} is too short: an API key needs at least {MIN_API_KEY_LENGTH} "
             "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
         ) from None
+
+
+def with_api_keys_from_environment(configuration: ServiceConfiguration) -> ServiceConfiguration:
+    """The configuration with the keys in ``SERVICE_API_KEY`` and ``SERVICE_API_KEY_NEXT``.
+
+    When either is set, the two replace both keys of the file, so the keys come from one place.
+    """
+    current = key_from_environment(API_KEY_ENV_VAR)
+    next_key = key_from_environment(NEXT_API_KEY_ENV_VAR)
+    if current is None and next_key is None:
+        return configuration
+    problem = rotation_problem(current, next_key, API_KEY_ENV_VAR, NEXT_API_KEY_ENV_VAR)
+    if problem:
+        raise ConfigurationError(problem)
+    authentication = configuration.authentication.model_copy(
+        update={"api_key": current, "next_api_key": next_key}
+    )
     return configuration.model_copy(update={"authentication": authentication})
 
 
 def configuration_from_environment() -> ServiceConfiguration:
-    """The configuration in the file that ``SERVICE_CONFIG`` names; ``SERVICE_API_KEY`` applied."""
+    """The configuration in the file that ``SERVICE_CONFIG`` names, with the keys that
+    ``SERVICE_API_KEY`` and ``SERVICE_API_KEY_NEXT`` hold."""
     path = os.environ.get(CONFIG_ENV_VAR)
     if not path:
         raise ConfigurationError(
             f"set {CONFIG_ENV_VAR} to the service's YAML file, e.g. configuration/local.yaml"
         )
-    return with_api_key_from_environment(load_configuration(path))
+    return with_api_keys_from_environment(load_configuration(path))

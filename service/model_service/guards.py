@@ -1,7 +1,8 @@
 """What a request must pass before its body is validated: its size, its key, its content type."""
 
+import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from fastapi import HTTPException, Request, Security
@@ -31,20 +32,41 @@ async def require_json(request: Request) -> None:
         )
 
 
-def keys_match(given: str, expected: bytes) -> bool:
-    """Compare in constant time, so the time taken tells nothing about the key."""
-    return hmac.compare_digest(given.encode("latin-1", errors="replace"), expected)
+def key_digest(key: bytes) -> bytes:
+    """SHA-256 of a key: compared as digests, keys of any length take the same time."""
+    return hashlib.sha256(key).digest()
 
 
-def api_key_check(header: str, api_key: str) -> Callable:
-    """A dependency that answers 401 unless the request carries ``api_key`` in ``header``."""
-    expected = api_key.encode()
+def header_bytes(value: str) -> bytes:
+    """A header's value as the client sent it (Starlette decodes the bytes as latin-1)."""
+    return value.encode("latin-1", errors="replace")
+
+
+def matches_any(given: str, digests: Sequence[bytes]) -> bool:
+    """Whether ``given`` is one of the keys whose ``digests`` these are.
+
+    Every key is compared, each in constant time, and the answers are combined without
+    short-circuiting: the time taken tells neither a key's length nor which key matched.
+    """
+    given_digest = key_digest(header_bytes(given))
+    matched = False
+    for digest in digests:
+        matched |= hmac.compare_digest(given_digest, digest)
+    return matched
+
+
+def api_key_check(header: str, api_keys: Sequence[str]) -> Callable:
+    """A dependency that answers 401 unless the request carries one of ``api_keys`` in
+    ``header`` (during a rotation, the current key and the next one)."""
+    if not api_keys:
+        raise ValueError("an API key check needs at least one key")
+    digests = [key_digest(key.encode()) for key in api_keys]
     scheme = APIKeyHeader(name=header, auto_error=False, description="The service's API key.")
 
     async def check_api_key(given: str | None = Security(scheme)) -> None:
         if given is None:
             problem = f"Missing API key: send it in the {header} header."
-        elif not keys_match(given, expected):
+        elif not matches_any(given, digests):
             problem = f"Invalid API key in the {header} header."
         else:
             return

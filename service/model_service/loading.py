@@ -10,6 +10,7 @@ from model_service.configuration import ModelConfiguration, import_object
 
 logger = logging.getLogger(__name__)
 LOAD_POLL_SECONDS = 0.05
+MODEL_LOADED = "Model loaded"  # the record each model writes once it is loaded
 
 
 def build_model(configuration: ModelConfiguration) -> ServableModel:
@@ -44,7 +45,7 @@ class ModelRegistry:
             for configuration in configurations:
                 model = build_model(configuration)
                 self.models[model.qualified_name] = model
-                logger.info("Model loaded", extra={"model_qualified_name": model.qualified_name})
+                logger.info(MODEL_LOADED, extra={"model_qualified_name": model.qualified_name})
         except Exception as error:
             self.error = f"{type(error).__name__}: {error}"
             logger.exception("Model loading failed", extra={"error_type": type(error).__name__})

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 from nbformat import NotebookNode
 
+from post_renderer.facts import is_fact
+
 REMOVED_CELL_TAGS = frozenset({"parameters", "injected-parameters", "hide-cell"})
 REMOVED_INPUT_TAGS = frozenset({"hide-input"})
 
@@ -63,8 +65,11 @@ def _one_level_deeper(heading: re.Match[str]) -> str:
 
 
 def as_shown(cell: NotebookNode) -> NotebookNode:
-    """A copy of the cell with its headings, and those of its markdown outputs, one level down."""
+    """A copy of the cell with its headings, and those of its markdown outputs, one level down,
+    and without the facts it recorded."""
     shown = copy.deepcopy(cell)
+    if "outputs" in shown:  # the facts a cell recorded are for the renderer, not the reader
+        shown.outputs = [output for output in shown.outputs if not is_fact(output)]
     if shown.cell_type == "markdown":
         shown.source = demote_headings(shown.source)
     for output in shown.get("outputs", []):

@@ -1,20 +1,48 @@
 """The post's opening: title, date, summary, why the steps matter, and the table of contents.
 
 Results are not quoted here: every number in the post comes from the notebooks that measured it.
+What the summary says ran (a cluster or podman, ELK, the SLO run's target and verdict) comes from
+the facts the notebooks recorded as they ran (``post_renderer.facts``), not from fixed text.
 """
 
 from datetime import date
 
+from post_renderer.facts import PostFacts
 from post_renderer.outline import Section, table_of_contents
 
 TITLE = "Taking a machine-learning model to production: logging, serving and load testing"
 
-SUMMARY = (
-    "We train a model that estimates a customer's yearly medical insurance charges, log every "
-    "prediction it makes, serve it over HTTP, package it in a container image, deploy it to "
-    "Kubernetes and load test it. Every cell below was executed to produce this post, and the "
-    "source code it displays is read from the packages the service runs, not copied."
-)
+DEPLOYED = {
+    "cluster": "deploy it to Kubernetes",
+    "podman": "play its Kubernetes manifests with podman, as no cluster was at hand",
+    "validated": "write its Kubernetes manifests and validate them, as neither a cluster nor "
+    "podman was at hand to run them",
+}
+LOADED = {
+    "pods": "load test the pods that run the configuration that ships",
+    "local": "load test the service on this machine (not the configuration that ships)",
+    None: "load test the service",
+}
+
+
+def slo_verdict(facts: PostFacts) -> str:
+    if facts.slo_passed is None:
+        return "against explicit objectives"
+    return f"against explicit objectives, which the run {'met' if facts.slo_passed else 'missed'}"
+
+
+def summary(facts: PostFacts) -> str:
+    """The post's summary, from what the notebooks recorded that they did."""
+    elk = " with an ELK stack for the prediction logs" if facts.elk else ""
+    deployed = DEPLOYED[facts.deployment or "validated"]
+    return (
+        "We train a model that estimates a customer's yearly medical insurance charges, log "
+        "every prediction it makes, serve it over HTTP, package it in a container image, "
+        f"{deployed}{elk}, and {LOADED[facts.slo_target]} "
+        f"{slo_verdict(facts)}. Every cell below was executed to produce this post, and the "
+        "source code it displays is read from the packages the service runs, not copied."
+    )
+
 
 WHY = """\
 ## Why logging and load tests come first
@@ -31,18 +59,43 @@ group. They send steady traffic to the running service and compare its latency a
 with objectives written down in advance, so that "fast enough" is a check that passes or fails.
 Until a model has both, the only evidence for trusting it is its holdout score."""
 
-STEPS = """\
-## The five steps
+STEP_FOUR = {
+    "cluster": "deploys the image to Kubernetes, with health probes, autoscaling and a "
+    "disruption budget",
+    "podman": "writes the Kubernetes manifests and, with no cluster at hand, plays them with "
+    "podman: the pods run the image with the manifest's configuration, limits and restart "
+    "policy, while the Service and the autoscaler are validated, not run",
+    "validated": "writes the Kubernetes manifests and validates them; nothing ran them",
+}
+NUMBERS = {5: "five", 6: "six", 7: "seven"}
 
-The post follows five steps, one notebook each. The first trains the model and saves it with
-its metrics. The second wraps it in a logging decorator, configured from YAML rather than code,
-and serves it with FastAPI. The third packages the service in a container image that runs as a
-non-root user on a read-only file system. The fourth deploys the image to Kubernetes on
-minikube, with health probes, autoscaling and an ELK stack for the prediction logs. The fifth
-load tests the service with Locust and checks the results against the objectives."""
+
+def steps(facts: PostFacts, count: int) -> str:
+    """The paragraph on the steps, from what the notebooks recorded that they did."""
+    elk = ", and an ELK stack collects the prediction logs" if facts.elk else ""
+    number = NUMBERS.get(count, str(count))
+    deployed = STEP_FOUR[facts.deployment or "validated"]
+    return (
+        f"## The {number} steps\n\n"
+        f"The post follows {number} steps, one notebook each. The first trains the model and "
+        "saves it with its metrics. The second wraps it in a logging decorator, configured from "
+        "YAML rather than code, and serves it with FastAPI. The third packages the service in a "
+        "container image that runs as a non-root user on a read-only file system. The fourth "
+        f"{deployed}{elk}. The fifth {LOADED[facts.slo_target]} with Locust and checks the "
+        "results against the objectives."
+    )
 
 
-def front_matter(today: date, all_sections: list[Section]) -> str:
+def front_matter(today: date, all_sections: list[Section], facts: PostFacts) -> str:
     """The markdown that opens the post, up to and including the table of contents."""
     contents = "## Contents\n\n" + table_of_contents(all_sections)
-    return "\n\n".join([f"# {TITLE}", f"*{today.isoformat()}*", SUMMARY, WHY, STEPS, contents])
+    return "\n\n".join(
+        [
+            f"# {TITLE}",
+            f"*{today.isoformat()}*",
+            summary(facts),
+            WHY,
+            steps(facts, len(all_sections)),
+            contents,
+        ]
+    )

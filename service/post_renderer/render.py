@@ -24,6 +24,7 @@ from nbformat.v4 import new_markdown_cell, new_notebook
 from traitlets.config import Config
 
 from post_renderer.cells import REMOVED_CELL_TAGS, REMOVED_INPUT_TAGS, as_shown
+from post_renderer.facts import FactsError, collected
 from post_renderer.front_matter import TITLE, front_matter
 from post_renderer.outline import OutlineError, anchor_markdown, notebook_title, sections
 
@@ -54,7 +55,7 @@ def merge_notebooks(paths: list[Path], today: date) -> nbformat.NotebookNode:
     all_sections = sections(
         [notebook_title(nb, path) for nb, path in zip(notebooks, paths, strict=True)]
     )
-    cells = [new_markdown_cell(front_matter(today, all_sections))]
+    cells = [new_markdown_cell(front_matter(today, all_sections, collected(notebooks)))]
     for section, notebook in zip(all_sections, notebooks, strict=True):
         cells.append(new_markdown_cell(anchor_markdown(section)))
         cells.extend(as_shown(cell) for cell in notebook.cells)
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         paths = render(notebooks_in(arguments.notebooks), arguments.output)
-    except (RenderError, OutlineError, OSError, nbformat.reader.NotJSONError) as error:
+    except (RenderError, OutlineError, FactsError, OSError, nbformat.reader.NotJSONError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print("wrote " + ", ".join(str(path) for path in paths))

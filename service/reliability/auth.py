@@ -1,4 +1,9 @@
-"""The optional API key: prediction routes need it, the probes and metrics do not."""
+"""The optional API key: prediction routes need it, the probes and metrics do not.
+
+During a rotation the service holds two keys, the current one and the next one, and takes either.
+"""
+
+from collections.abc import Sequence
 
 import httpx
 from pydantic import BaseModel, Field
@@ -20,15 +25,28 @@ class AuthResult(BaseModel):
         return self.status == self.expected_status
 
 
-def check_api_key(url: str, header: str, key: str) -> list[AuthResult]:
-    """Predictions without a key, with a wrong one and with the right one; the open routes."""
-    wrong = "x" * len(key)
-    predictions = [
+def key_requests(header: str, keys: Sequence[str]) -> list[tuple[str, dict[str, str], int]]:
+    """The predictions to send, each with its headers and the status it should get: without a
+    key and with a wrong one (401), then with each key the service holds (200)."""
+    wrong = "x" * len(keys[0])
+    names = ["the key"] if len(keys) == 1 else ["the current key", "the next key"]
+    return [
         ("a prediction without a key", {}, 401),
         ("a prediction with a wrong key", {header: wrong}, 401),
-        ("a prediction with the key", {header: key}, 200),
+        *(
+            (f"a prediction with {name}", {header: key}, 200)
+            for name, key in zip(names, keys, strict=True)
+        ),
     ]
-    with httpx.Client(base_url=url, timeout=10) as client:
+
+
+def check_api_key(
+    url: str, header: str, keys: Sequence[str], transport: httpx.BaseTransport | None = None
+) -> list[AuthResult]:
+    """Predictions without a key, with a wrong one and with each of ``keys`` (the current key,
+    and the next one when the service holds two); the open routes. ``transport``: for tests."""
+    predictions = key_requests(header, keys)
+    with httpx.Client(base_url=url, timeout=10, transport=transport) as client:
         results = [
             AuthResult(
                 request=name,

@@ -6,7 +6,11 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
-from model_service.configuration import API_KEY_ENV_VAR, load_configuration
+from model_service.configuration import (
+    API_KEY_ENV_VAR,
+    NEXT_API_KEY_ENV_VAR,
+    load_configuration,
+)
 from reliability.auth import AuthResult, check_api_key
 from reliability.bad_input import BadInputResult, judge, send_bad_requests
 from reliability.faults import (
@@ -60,13 +64,20 @@ def with_api_key(
     checks: set[str],
     max_examples: int,
 ) -> None:
-    """Fuzzing, bad input and the API key, against one local service that wants a key."""
+    """Fuzzing, bad input and the API key, against one local service that wants a key: it
+    holds two, the current and the next, as during a rotation; fuzzing and bad input send the
+    current one."""
     configuration = load_configuration(config)
-    key, header = secrets.token_urlsafe(24), configuration.authentication.header
-    environment = {API_KEY_ENV_VAR: key, MODEL_PATH_ENV_VAR: str(model)}
+    key, next_key = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    header = configuration.authentication.header
+    environment = {
+        API_KEY_ENV_VAR: key,
+        NEXT_API_KEY_ENV_VAR: next_key,
+        MODEL_PATH_ENV_VAR: str(model),
+    }
     with ServiceProcess(config, reports / "service.log", environment=environment) as service:
         if "auth" in checks:
-            report.auth = check_api_key(service.url, header, key)
+            report.auth = check_api_key(service.url, header, [key, next_key])
         if "bad-input" in checks:
             sent = send_bad_requests(service.url, configuration.max_body_bytes, {header: key})
         if "fuzz" in checks:

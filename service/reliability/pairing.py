@@ -7,8 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from load_test.request_log import SentRequest
-
-REQUESTED, CREATED = "Prediction requested", "Prediction created"
+from ml_model_logging.decorator import CREATED, REQUESTED
 
 
 class Pairing(BaseModel):

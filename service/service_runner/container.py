@@ -26,6 +26,7 @@ import httpx
 
 from common.paths import PROJECT_ROOT
 from common.yaml_files import ConfigurationError
+from ml_model_logging.decorator import CREATED, REQUESTED
 from model_service.configuration import import_object, load_configuration
 from model_service.routes import prediction_route
 from service_runner.logs import json_records
@@ -225,6 +226,22 @@ def stop_container(engine: str, name: str) -> None:
     engine_command(engine, "stop", "--time", "30", name, timeout=60)
 
 
+def save_image(engine: str, image: str, output: Path, saved_as: str = "") -> str:
+    """Save ``image`` as a tar archive, under the name ``saved_as`` if given (tagged so first);
+    return the name it is saved under.
+
+    podman names a local build ``localhost/NAME:TAG``, a name a cluster's runtime never asks for;
+    saved as ``docker.io/library/NAME:TAG``, the image loads under the name a pod asks for.
+    """
+    if not image_exists(engine, image):
+        raise ContainerError(f"{engine} has no image {image}: build it first (make image)")
+    if saved_as:
+        engine_command(engine, "tag", image, saved_as)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    engine_command(engine, "save", "--output", str(output), saved_as or image)
+    return saved_as or image
+
+
 def exec_python(engine: str, name: str, code: str) -> subprocess.CompletedProcess:
     """Run Python code in the container; the result, whatever its exit code."""
     return subprocess.run(
@@ -298,7 +315,7 @@ def evaluate(seen: Observations) -> list[ImageProperty]:
         ),
         ImageProperty(
             "JSON prediction logs on stdout",
-            logged == ["Prediction requested", "Prediction created"],
+            logged == [REQUESTED, CREATED],
             f"records for the request: {logged}",
         ),
     ]
@@ -397,6 +414,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     save = commands.add_parser("save", parents=[common], help="save the image as a tar archive")
     save.add_argument("--image", required=True)
     save.add_argument("--output", type=Path, required=True)
+    save.add_argument(
+        "--as", dest="saved_as", default="", metavar="NAME",
+        help="the name to save it under (tagged so first), such as the one a pod asks for",
+    )  # fmt: skip
     stop = commands.add_parser("stop", parents=[common], help="stop a container")
     stop.add_argument("--name", required=True)
     check = commands.add_parser("check", parents=[common], help="run the image and check it")
@@ -427,9 +448,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{arguments.name} ready on http://127.0.0.1:{arguments.port} after {seconds:.1f} s"
             )
         elif arguments.command == "save":
-            arguments.output.parent.mkdir(parents=True, exist_ok=True)
-            engine_command(engine, "save", "--output", str(arguments.output), arguments.image)
-            print(f"saved {arguments.image} to {arguments.output}")
+            saved = save_image(engine, arguments.image, arguments.output, arguments.saved_as)
+            print(f"saved {arguments.image} as {saved} to {arguments.output}")
         elif arguments.command == "stop":
             stop_container(engine, arguments.name)
         else:

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from load_test import run as run_module
 from load_test.run import LOCUSTFILE, LoadTest, LoadTestResult, main, service_view_report
 from load_test.slo import Measurements
 from load_test.summary import LoadSettings, LoadTestSummary
@@ -67,7 +68,7 @@ def test_the_service_view_says_what_it_could_not_see() -> None:
     )
     text = service_view_report(LoadTestResult(exit_code=0, summary=summary, charts=[]))
     assert "Locust counted 1000 requests." in text
-    assert "serves no /metrics" in text
+    assert "No counters were read from /metrics" in text
     assert "ran elsewhere" in text
 
 
@@ -79,3 +80,49 @@ def test_a_host_that_does_not_answer_is_reported(
     assert code == 2
     assert "error:" in capsys.readouterr().err
     assert not (tmp_path / "summary.json").exists()  # Locust never ran
+
+
+def test_replicas_behind_one_port_are_not_scraped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scraped = []
+    monkeypatch.setattr(run_module, "scrape", lambda host: scraped.append(host) or "")
+    monkeypatch.setattr(run_module, "run_locust", lambda command, log: 0)
+    test = LoadTest(reports=tmp_path, host="http://x", scrape_metrics=False)
+    with pytest.raises(RuntimeError, match="wrote no"):
+        run_module.drive(test, test.host)
+    assert scraped == []
+
+
+def summary_of(requests: int, failures: int = 0) -> LoadTestSummary:
+    return LoadTestSummary(
+        settings=LoadSettings(
+            host="http://x", shape="constant", users=1, spawn_rate=1, duration_s=1
+        ),
+        started_at="2026-01-01T00:00:00+00:00",
+        elapsed_s=1,
+        measurements=Measurements(
+            requests=requests, failures=failures, rps=requests, p50_ms=1, p90_ms=1, p99_ms=1
+        ),
+        slos=[],
+        generator_errors=[],
+        passed=True,
+        breaches=[],
+    )
+
+
+OK_200 = 'http_requests_total{method="POST",route="/p",status="200"}'
+
+
+@pytest.mark.parametrize(("served", "says_so"), [(600, True), (1000, False), (1003, False)])
+def test_counters_below_what_locust_counted_are_explained(served: int, says_so: bool) -> None:
+    result = LoadTestResult(
+        exit_code=0, summary=summary_of(1000), charts=[], counter_changes={OK_200: served}
+    )
+    assert ("several replicas answer this host" in service_view_report(result)) is says_so
+
+
+def test_no_metrics_leaves_the_counters_out() -> None:
+    parsed = run_module.parse_arguments(["--no-metrics"])
+    assert parsed.scrape_metrics is False
+    assert run_module.parse_arguments([]).scrape_metrics is True

@@ -221,6 +221,37 @@ def test_openapi_documents_the_key(keyed_client: TestClient) -> None:
     assert "401" in spec["paths"][PREDICT]["post"]["responses"]
 
 
+NEXT_KEY = "n" * 24
+
+
+@pytest.fixture
+def rotating_client() -> Iterator[TestClient]:
+    """A service in the middle of a key rotation: it holds the current and the next key."""
+    authentication = AuthenticationConfiguration(api_key=KEY, next_api_key=NEXT_KEY)
+    configuration = stub_configuration().model_copy(update={"authentication": authentication})
+    with TestClient(create_app(configuration)) as client:
+        wait_until_ready(client)
+        yield client
+
+
+@pytest.mark.parametrize("key", [KEY, NEXT_KEY])
+def test_during_a_rotation_both_keys_are_served(rotating_client: TestClient, key: str) -> None:
+    response = rotating_client.post(PREDICT, json={"x": 1}, headers={"X-API-Key": key})
+    assert response.json() == {"y": 2.0}
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "w" * 24}])
+def test_during_a_rotation_other_requests_are_401(
+    rotating_client: TestClient, headers: dict
+) -> None:
+    assert rotating_client.post(PREDICT, json={"x": 1}, headers=headers).status_code == 401
+
+
+def test_during_a_rotation_openapi_has_one_key_header(rotating_client: TestClient) -> None:
+    schemes = rotating_client.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert [scheme["name"] for scheme in schemes.values()] == ["X-API-Key"]
+
+
 def test_a_model_error_is_a_500_without_a_trace_and_is_logged(
     client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -5,7 +5,9 @@ import pytest
 from model_service.configuration import (
     API_KEY_ENV_VAR,
     CONFIG_ENV_VAR,
+    NEXT_API_KEY_ENV_VAR,
     ConfigurationError,
+    ServiceConfiguration,
     configuration_from_environment,
     load_configuration,
 )
@@ -26,6 +28,13 @@ def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "service.yaml"
     path.write_text(text)
     return path
+
+
+@pytest.fixture(autouse=True)
+def no_keys_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys in the shell that runs the tests reach no test."""
+    monkeypatch.delenv(API_KEY_ENV_VAR, raising=False)
+    monkeypatch.delenv(NEXT_API_KEY_ENV_VAR, raising=False)
 
 
 @pytest.mark.parametrize("name", ["local.yaml", "kubernetes.yaml"])
@@ -195,6 +204,91 @@ def test_a_short_key_in_the_file_is_refused(tmp_path: Path) -> None:
     text = MINIMAL + "authentication: {api_key: short}\n"
     with pytest.raises(ConfigurationError, match=r"authentication\.api_key: .*at least 16"):
         load_configuration(write(tmp_path, text))
+
+
+CURRENT, NEXT, TOO_SHORT = "c" * 16, "n" * 20, "t" * 15
+
+
+def keys_in_file(tmp_path: Path, **keys: str) -> Path:
+    """A service file whose authentication holds ``keys``: api_key, next_api_key or both."""
+    settings = ", ".join(f"{name}: {key}" for name, key in keys.items())
+    return write(tmp_path, MINIMAL + "authentication: {" + settings + "}\n")
+
+
+def key_values(configuration: ServiceConfiguration) -> list[str]:
+    return [key.get_secret_value() for key in configuration.authentication.keys]
+
+
+def test_the_file_holds_a_next_key_beside_the_current_one(tmp_path: Path) -> None:
+    configuration = load_configuration(keys_in_file(tmp_path, api_key=CURRENT, next_api_key=NEXT))
+    assert key_values(configuration) == [CURRENT, NEXT]
+    assert NEXT not in repr(configuration)
+
+
+def test_no_key_means_no_keys(tmp_path: Path) -> None:
+    assert load_configuration(write(tmp_path, MINIMAL)).authentication.keys == []
+
+
+@pytest.mark.parametrize(
+    ("keys", "problem"),
+    [
+        ({"api_key": CURRENT, "next_api_key": TOO_SHORT}, r"next_api_key: .*at least 16"),
+        ({"next_api_key": NEXT}, r"authentication: Value error, next_api_key is set without api_"),
+        ({"api_key": CURRENT, "next_api_key": CURRENT}, r"next_api_key is the same as api_key: "),
+    ],
+)
+def test_a_wrong_next_key_in_the_file_is_refused(
+    tmp_path: Path, keys: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=problem) as refused:
+        load_configuration(keys_in_file(tmp_path, **keys))
+    for key in keys.values():  # neither the message nor the error it came from holds a key
+        assert key not in str(refused.value)
+        assert key not in str(refused.value.__cause__)
+
+
+def test_the_environment_sets_both_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(write(tmp_path, MINIMAL)))
+    monkeypatch.setenv(API_KEY_ENV_VAR, CURRENT)
+    monkeypatch.setenv(NEXT_API_KEY_ENV_VAR, NEXT)
+    configuration = configuration_from_environment()
+    assert key_values(configuration) == [CURRENT, NEXT]
+    assert NEXT not in repr(configuration)
+
+
+def test_the_environment_replaces_both_keys_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = keys_in_file(tmp_path, api_key="f" * 16, next_api_key="g" * 16)
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(path))
+    monkeypatch.setenv(API_KEY_ENV_VAR, CURRENT)
+    assert key_values(configuration_from_environment()) == [CURRENT]
+
+
+@pytest.mark.parametrize(
+    ("environment", "problem"),
+    [
+        (
+            {API_KEY_ENV_VAR: CURRENT, NEXT_API_KEY_ENV_VAR: TOO_SHORT},
+            r"^SERVICE_API_KEY_NEXT is too short: .* 16 characters",
+        ),
+        ({NEXT_API_KEY_ENV_VAR: NEXT}, r"^SERVICE_API_KEY_NEXT is set without SERVICE_API_KEY: "),
+        (
+            {API_KEY_ENV_VAR: CURRENT, NEXT_API_KEY_ENV_VAR: CURRENT},
+            r"^SERVICE_API_KEY_NEXT is the same as SERVICE_API_KEY: ",
+        ),
+    ],
+)
+def test_a_wrong_next_key_from_the_environment_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], problem: str
+) -> None:
+    monkeypatch.setenv(CONFIG_ENV_VAR, str(keys_in_file(tmp_path, api_key="f" * 16)))
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=problem) as refused:
+        configuration_from_environment()
+    for value in environment.values():
+        assert value not in str(refused.value)
 
 
 @pytest.mark.parametrize(

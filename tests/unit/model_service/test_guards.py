@@ -1,10 +1,18 @@
 """The checks a request passes before its body is validated."""
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 
-from model_service.guards import BodySizeLimitMiddleware, declared_length, is_json, keys_match
+from model_service import guards
+from model_service.guards import (
+    BodySizeLimitMiddleware,
+    api_key_check,
+    declared_length,
+    is_json,
+    key_digest,
+    matches_any,
+)
 
 
 @pytest.mark.parametrize(
@@ -22,11 +30,84 @@ def test_json_media_types(content_type: str, expected: bool) -> None:
     assert is_json(content_type) is expected
 
 
-def test_keys_match_only_when_equal() -> None:
-    assert keys_match("secret-key", b"secret-key")
-    assert not keys_match("secret-kez", b"secret-key")
-    assert not keys_match("secret", b"secret-key")
-    assert not keys_match("\u00e9", b"secret-key")  # a non-ASCII header value is no crash
+CURRENT, NEXT = "current-key-0123456789", "next-key-0123456789"
+DIGESTS = [key_digest(CURRENT.encode()), key_digest(NEXT.encode())]
+
+
+def test_a_key_matches_only_when_equal() -> None:
+    assert matches_any("secret-key", [key_digest(b"secret-key")])
+    assert not matches_any("secret-kez", [key_digest(b"secret-key")])
+    assert not matches_any("secret", [key_digest(b"secret-key")])
+    assert not matches_any("\u00e9", [key_digest(b"secret-key")])  # non-ASCII: no crash
+
+
+@pytest.mark.parametrize(("given", "expected"), [(CURRENT, True), (NEXT, True), ("x" * 22, False)])
+def test_either_of_two_keys_matches(given: str, expected: bool) -> None:
+    assert matches_any(given, DIGESTS) is expected
+
+
+@pytest.mark.parametrize("given", [CURRENT, NEXT, "wrong"])
+def test_every_key_is_compared_whichever_matches(
+    monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    compared = []
+
+    def counting_compare(a: bytes, b: bytes) -> bool:
+        compared.append(len(a) + len(b))
+        return a == b
+
+    monkeypatch.setattr(guards.hmac, "compare_digest", counting_compare)
+    matches_any(given, DIGESTS)
+    assert compared == [64, 64]  # both keys, each as a 32-byte digest, whatever their lengths
+
+
+def test_a_check_without_keys_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one key"):
+        api_key_check("X-API-Key", [])
+
+
+@pytest.fixture
+def keyed_client() -> TestClient:
+    app = FastAPI()
+
+    @app.post("/keyed", dependencies=[Depends(api_key_check("X-Key", [CURRENT, NEXT]))])
+    async def keyed() -> dict:
+        return {"ok": True}
+
+    return TestClient(app)
+
+
+@pytest.mark.parametrize("key", [CURRENT, NEXT])
+def test_the_current_and_the_next_key_are_both_accepted(keyed_client: TestClient, key: str) -> None:
+    assert keyed_client.post("/keyed", headers={"X-Key": key}).json() == {"ok": True}
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({}, "Missing API key: send it in the X-Key header."),
+        ({"X-Key": CURRENT[:-1] + "x"}, "Invalid API key in the X-Key header."),
+        ({"X-Key": CURRENT + NEXT}, "Invalid API key in the X-Key header."),
+    ],
+)
+def test_with_two_keys_any_other_is_401(
+    keyed_client: TestClient, headers: dict, message: str
+) -> None:
+    response = keyed_client.post("/keyed", headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {"detail": message}
+
+
+def test_two_keys_are_one_security_scheme(keyed_client: TestClient) -> None:
+    schemes = keyed_client.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes == {
+        "APIKeyHeader": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Key",
+            "description": "The service's API key.",
+        }
+    }
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
-from post_renderer.front_matter import SUMMARY, TITLE
+from post_renderer.facts import FACTS_MEDIA_TYPE, PostFacts
+from post_renderer.front_matter import TITLE, summary
 from post_renderer.render import FILES_DIR, RenderError, main, notebooks_in, render
 
 NotebookWriter = Callable[..., Path]
@@ -67,7 +69,7 @@ def test_post_opens_with_title_date_summary_and_contents(
 ) -> None:
     markdown_path, html_path = render(notebooks, tmp_path / "post", TODAY)
     post = markdown_path.read_text()
-    assert post.startswith(f"# {TITLE}\n\n*2026-01-02*\n\n{SUMMARY}")
+    assert post.startswith(f"# {TITLE}\n\n*2026-01-02*\n\n{summary(PostFacts())}")
     contents = "- [1. First step](#1-first-step)\n- [2. Second step](#2-second-step)"
     assert contents in post
     assert post.index(contents) < post.index('<a id="1-first-step"></a>\n\n## 1. First step')
@@ -173,3 +175,35 @@ def test_command_line_reports_an_output_it_cannot_write(
     (tmp_path / "taken").write_text("a file, not a directory")
     assert main(["--notebooks", str(tmp_path), "--output", str(tmp_path / "taken")]) == 1
     assert "error: " in capsys.readouterr().err
+
+
+def fact_cell(**facts: object) -> NotebookNode:
+    output = new_output("display_data", data={FACTS_MEDIA_TYPE: facts})
+    return new_code_cell("record(...)", outputs=[output])
+
+
+def test_the_summary_says_what_the_notebooks_recorded_and_never_shows_the_record(
+    write_notebook: Callable[..., Path], tmp_path: Path
+) -> None:
+    notebook = write_notebook(
+        tmp_path / "04_deploy.ipynb",
+        new_markdown_cell("# 4. Deploy"),
+        fact_cell(deployment="podman", slo_target="pods", slo_passed=True),
+    )
+    markdown_path, html_path = render([notebook], tmp_path / "post", TODAY)
+    post = markdown_path.read_text()
+    assert "play its Kubernetes manifests with podman" in post
+    assert "load test the pods that run the configuration that ships" in post
+    assert "which the run met" in post
+    assert "deploy it to Kubernetes" not in post
+    for text in (post, html_path.read_text()):
+        assert FACTS_MEDIA_TYPE not in text
+        assert "slo_target" not in text
+
+
+def test_an_unknown_fact_stops_the_rendering(
+    write_notebook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_notebook(tmp_path / "01_a.ipynb", new_markdown_cell("# A"), fact_cell(deploymnet="x"))
+    assert main(["--notebooks", str(tmp_path), "--output", str(tmp_path / "post")]) == 1
+    assert "deploymnet" in capsys.readouterr().err
