@@ -1,9 +1,10 @@
 # The insurance-charges model service: `make image` builds it, `make run-image` runs it.
 #
 # Two stages on the same base. The build stage makes a venv with only the runtime requirements
-# and the runtime packages: the model, the logging decorator, the service and their helpers. The
-# tooling that drives the service from outside (load test, reliability checks, image and cluster
-# runners, the post) stays out of the image. The runtime stage copies that venv, the trained artifact and the
+# and the runtime packages: the model, the logging decorator, the service, the drift monitor (a
+# CronJob runs it on the prediction logs) and their helpers. The tooling that drives the service
+# from outside (load test, reliability checks, image and cluster runners, the post) stays out of
+# the image. The runtime stage copies that venv, the trained artifact, its drift baseline and the
 # configuration, and runs as a non-root user that can write nowhere but /tmp.
 
 # python:3.11-slim for readers with a registry; `make base-image` builds a local equivalent.
@@ -22,6 +23,7 @@ RUN if [ -z "${PIP_CERT}" ]; then unset PIP_CERT; fi \
     && /opt/venv/bin/pip install --requirement /tmp/requirements-runtime.txt
 COPY pyproject.toml README.md /src/
 COPY service/common /src/service/common
+COPY service/drift_monitor /src/service/drift_monitor
 COPY service/insurance_charges_model /src/service/insurance_charges_model
 COPY service/ml_model_logging /src/service/ml_model_logging
 COPY service/model_service /src/service/model_service
@@ -43,8 +45,8 @@ LABEL org.opencontainers.image.title="insurance-charges-model" \
 RUN useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin service
 COPY --from=build /opt/venv /opt/venv
-COPY models/insurance_charges_model.skops models/metrics.json /app/models/
-COPY configuration/local.yaml configuration/kubernetes.yaml configuration/logging.yaml /app/configuration/
+COPY models/insurance_charges_model.skops models/metrics.json models/baseline.json /app/models/
+COPY configuration/local.yaml configuration/kubernetes.yaml configuration/logging.yaml configuration/drift.yaml /app/configuration/
 
 # Two workers (and micro-batching, in local.yaml) did best in `make benchmark` on two cores;
 # Kubernetes runs one worker per pod, without batching, and scales pods.

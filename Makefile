@@ -11,6 +11,7 @@ PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 MODELS ?= models
 ARTIFACT := $(MODELS)/insurance_charges_model.skops
+BASELINE := $(MODELS)/baseline.json
 CONFIG ?= configuration/local.yaml
 BIND ?= 127.0.0.1
 PORT ?= 8000
@@ -25,6 +26,7 @@ USERS ?= 32
 SPAWN_RATE ?= 8
 DURATION ?= 60s
 SHAPE ?= constant
+POPULATION ?= training
 SLO_FILE ?= configuration/slo.yaml
 REPORTS ?= reports/load_test
 BENCHMARK_DURATION ?= 45s
@@ -54,11 +56,11 @@ ifdef INSURANCE_DATA
 export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help venv dependencies system-packages requirements data train serve load-test benchmark profile benchmark-model reliability \
+.PHONY: help venv dependencies system-packages requirements data train serve load-test benchmark profile benchmark-model reliability drift \
 	test test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
 	port-forward port-forward-kibana \
-	deploy-podman undeploy-podman podman-status validate-manifests ci clean
+	deploy-podman undeploy-podman podman-status validate-manifests rules ci clean
 
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -75,10 +77,11 @@ $(INSTALLED): $(PY) requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --editable .
 	touch $@
 
-# Debian packages for the image check (podman, runc), the local base image (debootstrap) and the
-# browser check (chromium); each package gives a command of its own name. CI installs them with
-# `make system-packages`; `make test` needs none of them (their tests skip, naming the package).
-SYSTEM_PACKAGES ?= podman runc debootstrap chromium
+# Debian packages for the image check (podman, runc), the local base image (debootstrap), the
+# browser check (chromium) and the SLO rules (prometheus, with promtool); each package gives a
+# command of its own name. CI installs them with `make system-packages`; `make test` needs none of
+# them (their tests skip, naming the package).
+SYSTEM_PACKAGES ?= podman runc debootstrap chromium prometheus
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 system-packages: ## Install the Debian packages CI needs (SYSTEM_PACKAGES) that are missing, with apt-get (sudo unless root)
@@ -117,11 +120,11 @@ serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG
 benchmark-model: $(INSTALLED) $(ARTIFACT) ## Time a single predict: fast path against a 1-row pipeline.predict; trains a model first if none exists
 	$(PY) -m insurance_charges_model.predict_timing --model $(ARTIFACT)
 
-load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE SLO_P99_MS ... METRICS=0)
+load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE POPULATION SLO_P99_MS ... METRICS=0)
 	$(PY) -m load_test.run --host "$(HOST)" --users $(USERS) --spawn-rate $(SPAWN_RATE) \
 		--duration $(DURATION) --shape $(SHAPE) --reports $(REPORTS) --slo-file $(SLO_FILE) \
 		$(SLO_OVERRIDES) --config $(CONFIG) --workers $(WORKERS) --model $(ARTIFACT) \
-		$(if $(filter 0,$(METRICS)),--no-metrics)
+		--population $(POPULATION) $(if $(filter 0,$(METRICS)),--no-metrics)
 
 benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: ceiling, tutorial-style, ours (batching off/on, 1/2 workers)
 	$(PY) -m load_test.benchmark --users $(USERS) --duration $(BENCHMARK_DURATION) --config $(CONFIG) \
@@ -132,6 +135,25 @@ profile: $(INSTALLED) $(ARTIFACT) ## Where a request's time goes: py-spy samples
 
 reliability: $(INSTALLED) $(ARTIFACT) ## Fuzzing, bad input, API key, unsafe artifacts, a worker killed and the server stopped under load: every figure (CHECKS)
 	$(PY) -m reliability --checks $(CHECKS) --config $(CONFIG) --model $(ARTIFACT) --reports reports/reliability
+
+# Drift of the logged inputs and predictions against the baseline training wrote. LOGS: the
+# service's JSON log lines, a file or - for stdin (`make load-test` keeps the local service's in
+# reports/load_test/service.log). Exits 1 when a feature drifts.
+LOGS ?=
+DRIFT_THRESHOLDS ?= configuration/drift.yaml
+REPORT ?= reports/drift/report.json
+ifneq ($(filter drift,$(MAKECMDGOALS)),)
+ifeq ($(LOGS),)
+$(error make drift needs LOGS, the service's JSON log lines: e.g. make drift LOGS=reports/load_test/service.log)
+endif
+endif
+
+$(BASELINE): | $(INSTALLED)
+	$(TRAIN)
+
+drift: $(INSTALLED) $(BASELINE) ## Drift of the logged inputs and predictions against the training baseline (LOGS, REPORT); trains a model first if none exists
+	$(PY) -m drift_monitor --logs $(LOGS) --baseline $(BASELINE) --thresholds $(DRIFT_THRESHOLDS) \
+		--report $(REPORT)
 
 test: $(INSTALLED) ## Run the fast tests
 	$(BIN)/pytest
@@ -152,7 +174,7 @@ blog: notebooks ## Execute the notebooks, then render the post into blog_post/ (
 browser-check: $(INSTALLED) ## Open the rendered post in headless Chromium: every image loads, no relative link is broken; screenshot in build/
 	$(PY) -m post_renderer.browser_check --post blog_post/blog_post.html --screenshot $(BUILD)/blog_post.png
 
-image: $(INSTALLED) $(ARTIFACT) ## Build the image (ENGINE, BASE_IMAGE; a local base when the base cannot be pulled)
+image: $(INSTALLED) $(ARTIFACT) $(BASELINE) ## Build the image (ENGINE, BASE_IMAGE; a local base when the base cannot be pulled)
 	$(CONTAINER_TOOL) build --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --base-image $(BASE_IMAGE) \
 		--local-base-image $(LOCAL_BASE_IMAGE) --version $(VERSION)
 
@@ -179,7 +201,7 @@ PLATFORMS ?= linux/amd64,linux/arm64
 MULTIARCH_IMAGE ?= $(IMAGE):$(TAG)-multiarch
 MULTIARCH_ARCHIVE ?= $(BUILD)/$(IMAGE)-$(TAG)-multiarch.oci.tar
 
-image-multiarch: $(INSTALLED) $(ARTIFACT) ## Build for PLATFORMS (linux/amd64,linux/arm64) into an OCI archive in build/; needs QEMU for foreign platforms
+image-multiarch: $(INSTALLED) $(ARTIFACT) $(BASELINE) ## Build for PLATFORMS (linux/amd64,linux/arm64) into an OCI archive in build/; needs QEMU for foreign platforms
 	$(PY) -m service_runner.multiarch --engine "$(ENGINE)" --image $(MULTIARCH_IMAGE) \
 		--platforms $(PLATFORMS) --output $(MULTIARCH_ARCHIVE) --base-image $(BASE_IMAGE) \
 		--version $(VERSION)
@@ -191,7 +213,7 @@ image-multiarch: $(INSTALLED) $(ARTIFACT) ## Build for PLATFORMS (linux/amd64,li
 # happens to be current; minikube names its context after its profile, so it is the profile too.
 MANIFESTS = $(PY) -m kubernetes_deployment.manifests
 KUBE_CONTEXT ?= minikube
-# minikube-start sizes minikube from minikube-elk's requests (today 2.01 CPUs and 2.24 GiB, with
+# minikube-start sizes minikube from minikube-elk's requests (today 2.81 CPUs and 2.24 GiB, with
 # the service at its autoscaler's 4 pods), plus room for the system pods (1 CPU, 1.5 GiB):
 # 4 CPUs and 4 GiB. MINIKUBE_CPUS and MINIKUBE_MEMORY_GIB choose another size.
 MINIKUBE_CPUS ?=
@@ -247,6 +269,9 @@ podman-status: $(INSTALLED) ## The pods deploy-podman played: state, restarts, C
 
 validate-manifests: $(INSTALLED) ## Render every overlay and validate it strictly, offline
 	$(MANIFESTS) validate
+
+rules: $(INSTALLED) ## Generate the SLOs' Prometheus rules and their promtool tests into configuration/prometheus/ (from SLO_FILE)
+	$(PY) -m monitoring.rules --slo-file $(SLO_FILE)
 
 ci: PROFILE = ci
 ci: lint image-lint image-check test-slow reliability blog browser-check ## What CI runs after `make test`: lint, image check, slow tests (podman pods among them), reliability, notebooks (PROFILE=ci), post, browser check

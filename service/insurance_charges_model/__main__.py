@@ -1,4 +1,4 @@
-"""Command line: train the model and write the artifact and its metrics.
+"""Command line: train the model and write the artifact, its drift baseline and their metrics.
 
 python -m insurance_charges_model --data PATH --output DIR [--seed N]
 
@@ -63,7 +63,10 @@ def main(argv: list[str] | None = None) -> int:
         f"chosen: {metrics.estimator} (CV R² {metrics.cv_r2_mean:.4f} ± {metrics.cv_r2_std:.4f}); "
         f"holdout R² {metrics.r2:.4f}, MAE {metrics.mae:,.0f}, RMSE {metrics.rmse:,.0f}"
     )
-    print(f"wrote {arguments.output / metrics.artifact_file} and its metrics.json")
+    print(
+        f"wrote {arguments.output / metrics.artifact_file}, the drift baseline "
+        f"{arguments.output / metrics.baseline_file} and their metrics.json"
+    )
     return 0
 
 

@@ -9,9 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 import skops.io as sio
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sklearn.pipeline import Pipeline
 
+from common.yaml_files import describe_errors
 from insurance_charges_model.hashing import sha256_of
 
 TRUSTED_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
@@ -41,6 +42,13 @@ class TrainingMetrics(BaseModel):
     data_rows: int = Field(description="Rows in the training data file.")
     artifact_file: str = Field(description="File name of the skops artifact, beside this file.")
     artifact_sha256: str = Field(description="sha256 of the artifact, checked on every load.")
+    baseline_file: str = Field(
+        description="File name of the drift baseline (the training split's distributions), "
+        "beside this file."
+    )
+    baseline_sha256: str = Field(
+        description="sha256 of the baseline, checked by the drift monitor."
+    )
     versions: dict[str, str] = Field(description="Python and library versions used to train.")
     trained_at: datetime = Field(description="When training finished (UTC).")
 
@@ -53,7 +61,13 @@ def read_metrics(artifact_path: Path) -> TrainingMetrics:
             f"No {METRICS_NAME} beside {artifact_path}: the artifact's sha256 cannot be verified. "
             "Train the model with `make train`."
         )
-    return TrainingMetrics.model_validate_json(metrics_path.read_text())
+    try:
+        return TrainingMetrics.model_validate_json(metrics_path.read_text())
+    except ValidationError as error:
+        raise ArtifactError(
+            f"{metrics_path} is not a valid {METRICS_NAME}:\n{describe_errors(error)}\n"
+            "It is damaged or comes from an older training: train the model with `make train`."
+        ) from error
 
 
 def save_pipeline(pipeline: Pipeline, path: Path) -> str:

@@ -6,6 +6,10 @@ cross-validation on the training part only, and the one with the lowest mean abs
 wins: MAE is the error a typical customer's price carries, in dollars, while R² is dominated by
 a few very expensive customers whom these six features cannot explain. The holdout is scored
 once, for the chosen candidate.
+
+Beside the artifact, training saves the drift baseline: the distributions of the rows the model
+learned from (the training part) and of its predictions on them, which the drift monitor
+compares with the prediction logs.
 """
 
 import platform
@@ -25,13 +29,20 @@ from sklearn.model_selection import KFold, cross_validate, train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
+from drift_monitor.baseline import BASELINE_NAME, Baseline, build_baseline, save_baseline
 from insurance_charges_model.artifact import (
     ARTIFACT_NAME,
     METRICS_NAME,
     TrainingMetrics,
     save_pipeline,
 )
-from insurance_charges_model.schemas import CATEGORIES, FEATURE_NAMES, TARGET_NAME
+from insurance_charges_model.model import InsuranceChargesModel
+from insurance_charges_model.schemas import (
+    CATEGORIES,
+    FEATURE_NAMES,
+    TARGET_NAME,
+    InsuranceChargesModelOutput,
+)
 
 DEFAULT_SEED = 42
 HOLDOUT_FRACTION = 0.2
@@ -40,6 +51,10 @@ STRATIFY_BY = "smoker"
 SELECTION_METRIC = "cv_mae_mean"
 LIBRARIES = ("scikit-learn", "numpy", "pandas", "skops", "pydantic")
 NUMERIC_FEATURES = tuple(name for name in FEATURE_NAMES if name not in CATEGORIES)
+# The drift baseline counts children (0 to 5) by value: six shares say more than deciles would.
+BASELINE_CATEGORICAL = (*CATEGORIES, "children")
+# The prediction, as the output the logs carry names it.
+(PREDICTION_NAME,) = InsuranceChargesModelOutput.model_fields
 
 
 def candidate_estimators(seed: int = DEFAULT_SEED) -> dict[str, RegressorMixin]:
@@ -141,6 +156,7 @@ class TrainingResult:
     chosen: str
     pipeline: Pipeline
     comparison: pd.DataFrame
+    train: pd.DataFrame
     holdout: pd.DataFrame
     holdout_predictions: np.ndarray
     holdout_metrics: dict[str, float]
@@ -161,6 +177,7 @@ def train_model(frame: pd.DataFrame, seed: int = DEFAULT_SEED) -> TrainingResult
         chosen=chosen,
         pipeline=pipeline,
         comparison=comparison,
+        train=train,
         holdout=holdout,
         holdout_predictions=predictions,
         holdout_metrics=regression_metrics(target, predictions),
@@ -173,11 +190,26 @@ def library_versions() -> dict[str, str]:
     return {"python": platform.python_version()} | {name: version(name) for name in LIBRARIES}
 
 
+def training_baseline(result: TrainingResult) -> Baseline:
+    """The drift baseline: the training part's features, and the model's predictions on them."""
+    features, _ = features_and_target(result.train)
+    columns = {name: features[name].to_numpy() for name in FEATURE_NAMES}
+    columns[PREDICTION_NAME] = result.pipeline.predict(features)
+    return build_baseline(
+        columns,
+        categorical=BASELINE_CATEGORICAL,
+        outputs=(PREDICTION_NAME,),
+        model_qualified_name=InsuranceChargesModel.qualified_name,
+        model_version=InsuranceChargesModel.version,
+    )
+
+
 def save_training(
     result: TrainingResult, output_dir: Path, data_sha256: str, data_rows: int
 ) -> TrainingMetrics:
-    """Write the artifact and its metrics JSON into ``output_dir``."""
+    """Write the artifact, the drift baseline and their metrics JSON into ``output_dir``."""
     artifact_sha256 = save_pipeline(result.pipeline, output_dir / ARTIFACT_NAME)
+    baseline_sha256 = save_baseline(training_baseline(result), output_dir / BASELINE_NAME)
     best = result.comparison.iloc[0]
     metrics = TrainingMetrics(
         estimator=result.chosen,
@@ -199,6 +231,8 @@ def save_training(
         data_rows=data_rows,
         artifact_file=ARTIFACT_NAME,
         artifact_sha256=artifact_sha256,
+        baseline_file=BASELINE_NAME,
+        baseline_sha256=baseline_sha256,
         versions=library_versions(),
         trained_at=datetime.now(UTC),
     )

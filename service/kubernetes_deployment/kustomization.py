@@ -55,6 +55,24 @@ class Image(Strict):
     new_tag: str | None = Field(None, alias="newTag", description="The tag to use")
 
 
+class ReplacementSource(Strict):
+    kind: str = Field(description="The kind of the object to copy from")
+    name: str = Field(description="Its name")
+    field_path: str = Field(alias="fieldPath", description="The field to copy, e.g. a.[name=x].b")
+
+
+class ReplacementTarget(Strict):
+    select: PatchTarget = Field(description="The objects to copy into")
+    field_paths: list[str] = Field(
+        min_length=1, alias="fieldPaths", description="The fields to copy into"
+    )
+
+
+class Replacement(Strict):
+    source: ReplacementSource = Field(description="Where the value comes from")
+    targets: list[ReplacementTarget] = Field(min_length=1, description="Where it goes")
+
+
 class Kustomization(Strict):
     """A ``kustomization.yaml``: a Kustomization, or a Component that overlays include."""
 
@@ -71,6 +89,9 @@ class Kustomization(Strict):
         default_factory=list, alias="configMapGenerator", description="ConfigMaps made from files"
     )
     images: list[Image] = Field(default_factory=list, description="Image names and tags to set")
+    replacements: list[Replacement] = Field(
+        default_factory=list, description="Fields copied from one object into others"
+    )
 
     def label(self, name: str) -> str | None:
         """The value the file gives the label ``name`` with ``includeSelectors``, if any."""

@@ -21,6 +21,7 @@ from common.paths import PROJECT_ROOT
 from load_test import PREDICTION_ROUTE
 from load_test.customers import customer_bodies
 from load_test.gate import Gate
+from load_test.populations import TRAINING
 from load_test.request_log import RequestLog
 from load_test.shapes import SHAPES, users_at
 from load_test.slo import load_objectives, with_overrides
@@ -90,6 +91,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--summary", default="", help="where to write the summary JSON")
     parser.add_argument("--data", default="", help="customers CSV; default: the training data")
     parser.add_argument(
+        "--population", default=TRAINING, help="who the users are (configuration/populations.yaml)"
+    )
+    parser.add_argument(
         "--request-log", default="", help="write each request's id and outcome to this CSV"
     )
 
@@ -102,7 +106,9 @@ def prepare(environment: Environment, **_) -> None:
         return
     if not options.run_time:
         raise SystemExit("error: set --run-time: the load shapes are scaled to it")
-    InsuranceChargesUser.bodies = customer_bodies(Path(options.data) if options.data else None)
+    InsuranceChargesUser.bodies = customer_bodies(
+        Path(options.data) if options.data else None, options.population
+    )
     InsuranceChargesUser.headers = request_headers(os.environ.get(API_KEY_ENV_VAR))
     if options.request_log:
         request_log = RequestLog(Path(options.request_log))

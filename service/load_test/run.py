@@ -24,6 +24,7 @@ from common.yaml_files import ConfigurationError
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
 from load_test.charts import draw_charts
 from load_test.gate import verdict
+from load_test.populations import TRAINING, shifts_of
 from load_test.service_view import counter_changes, prediction_record_counts, scrape
 from load_test.shapes import SHAPES
 from load_test.slo import load_objectives, with_overrides
@@ -59,6 +60,7 @@ class LoadTest:
     # Scrape /metrics before and after. Off for replicas behind one port: each scrape reaches one
     # of them, whose counters hold only its own share.
     scrape_metrics: bool = True
+    population: str = TRAINING  # who the users are: configuration/populations.yaml
 
     def locust_command(self, host: str) -> list[str]:
         """The headless Locust command line."""
@@ -72,6 +74,7 @@ class LoadTest:
             *(argument for override in self.slo_overrides for argument in ("--slo", override)),
             *(("--request-log", str(self.request_log)) if self.request_log else ()),
             *(("--stop-timeout", f"{self.stop_timeout_s:g}s") if self.stop_timeout_s else ()),
+            "--population", self.population,
         ]  # fmt: skip
 
 
@@ -130,6 +133,7 @@ def local_service(test: LoadTest) -> ServiceProcess:
 def run_load_test(test: LoadTest) -> LoadTestResult:
     """Run the test against ``test.host``, or against a local service started for it."""
     with_overrides(load_objectives(test.slo_file), list(test.slo_overrides))  # fail early
+    shifts_of(test.population)  # an unknown population, too
     for stale in (SUMMARY_NAME, SERVICE_VIEW_NAME):
         (test.reports / stale).unlink(missing_ok=True)
     if test.host:
@@ -189,6 +193,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=LoadTest.service_config)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of a local run")
     parser.add_argument("--model", type=Path, help="the artifact a local service serves")
+    parser.add_argument("--population", default=TRAINING, help="who the users are")
     parser.add_argument(
         "--no-metrics", dest="scrape_metrics", action="store_false",
         help="do not read /metrics: several replicas answer the host, each counting its own",
@@ -203,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         spawn_rate=arguments.spawn_rate, duration=arguments.duration, shape=arguments.shape,
         slo_file=arguments.slo_file, slo_overrides=tuple(arguments.slo),
         service_config=arguments.config, workers=arguments.workers, model_path=arguments.model,
-        scrape_metrics=arguments.scrape_metrics,
+        scrape_metrics=arguments.scrape_metrics, population=arguments.population,
     )  # fmt: skip
     try:
         result = run_load_test(test)

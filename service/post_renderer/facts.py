@@ -35,6 +35,9 @@ class PostFacts(BaseModel):
         description="What step 5's SLO run loaded: the deployed pods, or a local service.",
     )
     slo_passed: bool | None = Field(None, description="Whether that run met every SLO.")
+    monitored: bool | None = Field(
+        None, description="Whether step 6 watched the service with Prometheus and for drift."
+    )
 
 
 def record(**facts: Any) -> None:

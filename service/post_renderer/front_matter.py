@@ -25,6 +25,12 @@ LOADED = {
 }
 
 
+WATCHED = (
+    ", then watch it with Prometheus, its SLOs as burn-rate alerts, and with a monitor that "
+    "reads the prediction logs for drift"
+)
+
+
 def slo_verdict(facts: PostFacts) -> str:
     if facts.slo_passed is None:
         return "against explicit objectives"
@@ -39,8 +45,9 @@ def summary(facts: PostFacts) -> str:
         "We train a model that estimates a customer's yearly medical insurance charges, log "
         "every prediction it makes, serve it over HTTP, package it in a container image, "
         f"{deployed}{elk}, and {LOADED[facts.slo_target]} "
-        f"{slo_verdict(facts)}. Every cell below was executed to produce this post, and the "
-        "source code it displays is read from the packages the service runs, not copied."
+        f"{slo_verdict(facts)}{WATCHED if facts.monitored else ''}. Every cell below was "
+        "executed to produce this post, and the source code it displays is read from the "
+        "packages the service runs, not copied."
     )
 
 
@@ -68,6 +75,11 @@ STEP_FOUR = {
     "validated": "writes the Kubernetes manifests and validates them; nothing ran them",
 }
 NUMBERS = {5: "five", 6: "six", 7: "seven"}
+STEP_SIX = (
+    " The sixth watches it as production would: Prometheus scrapes its metrics and evaluates "
+    "its SLOs as burn-rate alerts, and a drift monitor compares the prediction logs with the "
+    "training data."
+)
 
 
 def steps(facts: PostFacts, count: int) -> str:
@@ -82,7 +94,7 @@ def steps(facts: PostFacts, count: int) -> str:
         "YAML rather than code, and serves it with FastAPI. The third packages the service in a "
         "container image that runs as a non-root user on a read-only file system. The fourth "
         f"{deployed}{elk}. The fifth {LOADED[facts.slo_target]} with Locust and checks the "
-        "results against the objectives."
+        f"results against the objectives.{STEP_SIX if facts.monitored else ''}"
     )
 
 

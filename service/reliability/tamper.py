@@ -54,7 +54,9 @@ class RefusalResult(BaseModel):
     """How the service answered while it held a bad artifact."""
 
     artifact: str = Field(description="What was wrong with the artifact.")
-    probe_answers: int = Field(description="Startup probe answers over the watch.")
+    probe_answers: int = Field(
+        description="Startup probe answers over the watch, from the first after loading."
+    )
     probe_failures: int = Field(description="Of those, 503s that say 'failed'.")
     detail: str = Field(description="The reason the probe gave.")
     prediction_status: int = Field(description="The status of a prediction request.")
@@ -70,16 +72,28 @@ class RefusalResult(BaseModel):
         )
 
 
-def watch_startup_probe(url: str, seconds: float) -> list[httpx.Response]:
-    """The startup probe's answers for ``seconds`` after its first one."""
+def is_loading(answer: httpx.Response) -> bool:
+    """Whether the probe says the model is still loading (a verdict is yet to come)."""
+    return answer.status_code == 503 and answer.json().get("status") == "loading"
+
+
+def watch_startup_probe(
+    url: str, seconds: float, settle_timeout: float = 60
+) -> list[httpx.Response]:
+    """The startup probe's answers for ``seconds`` once loading is over: the first answers may
+    say "loading" (a busy machine loads slowly), and are not a verdict either way."""
     answers: list[httpx.Response] = []
-    deadline = None
+    started, deadline = time.monotonic(), None
     while deadline is None or time.monotonic() < deadline:
+        if deadline is None and time.monotonic() - started > settle_timeout:
+            break
         try:
-            answers.append(httpx.get(url + STARTUP_PATH, timeout=2))
-            deadline = deadline or time.monotonic() + seconds
+            answer = httpx.get(url + STARTUP_PATH, timeout=2)
         except httpx.TransportError:
-            pass
+            answer = None
+        if answer is not None and (answers or not is_loading(answer)):
+            answers.append(answer)
+            deadline = deadline or time.monotonic() + seconds
         time.sleep(0.2)
     return answers
 

@@ -34,7 +34,14 @@ from service_runner.readiness import NotReadyError, free_port, wait_until_ready
 
 CONTAINER_PORT = 8000
 # What the image installs (the Dockerfile copies these); the other packages drive it from outside.
-RUNTIME_PACKAGES = ("common", "insurance_charges_model", "ml_model_logging", "model_service")
+# drift_monitor runs in the image too: a CronJob reads the prediction logs with it.
+RUNTIME_PACKAGES = (
+    "common",
+    "drift_monitor",
+    "insurance_charges_model",
+    "ml_model_logging",
+    "model_service",
+)
 READY_TIMEOUT_SECONDS = 120
 CONTAINER_TMP = "/tmp"
 HOST_CA_IN_BUILD = "/etc/ssl/certs/host-ca-bundle.pem"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from drift_monitor.baseline import load_baseline
 from insurance_charges_model.model import InsuranceChargesModel
 from insurance_charges_model.schemas import EXAMPLE_INPUT, InsuranceChargesModelInput
 
@@ -31,3 +32,10 @@ def test_training_command_writes_a_loadable_model_that_meets_its_targets(
     assert metrics["cv_r2_mean"] >= 0.85, metrics
     model = InsuranceChargesModel(tmp_path / metrics["artifact_file"])
     assert model.predict(InsuranceChargesModelInput(**EXAMPLE_INPUT)).charges > 0
+    assert f"the drift baseline {tmp_path / metrics['baseline_file']}" in completed.stdout
+    assert load_baseline(tmp_path / metrics["baseline_file"]).rows == metrics["split"]["train_rows"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "baseline.json",
+        "insurance_charges_model.skops",
+        "metrics.json",
+    ]

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -7,10 +8,13 @@ from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from drift_monitor import baseline
 from insurance_charges_model.artifact import (
     ARTIFACT_NAME,
+    METRICS_NAME,
     ArtifactError,
     load_pipeline,
+    read_metrics,
     save_pipeline,
 )
 from insurance_charges_model.hashing import sha256_of
@@ -68,3 +72,21 @@ def test_a_file_that_is_not_a_pipeline_is_refused(
         ArtifactError, match="holds a LinearRegression, not a scikit-learn Pipeline"
     ):
         load_pipeline(path, save_pipeline(estimator, path))
+
+
+def test_metrics_of_an_older_training_are_refused_with_what_to_do(
+    tmp_path: Path, model_dir: Path
+) -> None:
+    metrics = json.loads((model_dir / METRICS_NAME).read_text())
+    del metrics["baseline_sha256"]
+    (tmp_path / METRICS_NAME).write_text(json.dumps(metrics))
+    with pytest.raises(
+        ArtifactError, match=r"is not a valid metrics.json:\n  baseline_sha256: Field required"
+    ) as refused:
+        read_metrics(tmp_path / ARTIFACT_NAME)
+    assert "make train" in str(refused.value)
+
+
+def test_the_drift_monitor_looks_for_the_same_metrics_file() -> None:
+    """The drift monitor imports nothing of the model: it names the file itself."""
+    assert baseline.METRICS_NAME == METRICS_NAME

@@ -3,8 +3,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from drift_monitor.baseline import BASELINE_NAME, CategoricalReference, load_baseline
 from insurance_charges_model.artifact import ARTIFACT_NAME, METRICS_NAME, TrainingMetrics
 from insurance_charges_model.hashing import sha256_of
+from insurance_charges_model.model import InsuranceChargesModel
 from insurance_charges_model.training import (
     CV_FOLDS,
     TrainingResult,
@@ -44,8 +46,41 @@ def test_the_holdout_is_scored_once_by_the_chosen_pipeline(training_result: Trai
 def test_metrics_json_sits_beside_the_artifact(model_dir: Path, insurance_csv: Path) -> None:
     metrics = TrainingMetrics.model_validate_json((model_dir / METRICS_NAME).read_text())
     assert metrics.artifact_sha256 == sha256_of(model_dir / ARTIFACT_NAME)
+    assert metrics.baseline_file == BASELINE_NAME
+    assert metrics.baseline_sha256 == sha256_of(model_dir / BASELINE_NAME)
     assert metrics.data_sha256 == sha256_of(insurance_csv)
     assert metrics.cv_folds == CV_FOLDS
     assert {"python", "scikit-learn", "numpy", "pandas", "skops"} <= set(metrics.versions)
     raw = json.loads((model_dir / METRICS_NAME).read_text())
     assert {"r2", "mae", "rmse", "cv_r2_mean", "cv_r2_std", "data_sha256", "trained_at"} <= set(raw)
+
+
+def test_the_drift_baseline_describes_the_training_part_and_its_predictions(
+    model_dir: Path, training_result: TrainingResult
+) -> None:
+    baseline = load_baseline(model_dir / BASELINE_NAME)
+    assert (baseline.model_qualified_name, baseline.model_version) == (
+        InsuranceChargesModel.qualified_name,
+        InsuranceChargesModel.version,
+    )
+    assert baseline.rows == training_result.train_rows == len(training_result.train)
+    kinds = {name: (feature.kind, feature.source) for name, feature in baseline.features.items()}
+    assert kinds == {
+        "age": ("numeric", "input"),
+        "sex": ("categorical", "input"),
+        "bmi": ("numeric", "input"),
+        "children": ("categorical", "input"),
+        "smoker": ("categorical", "input"),
+        "region": ("categorical", "input"),
+        "charges": ("numeric", "output"),
+    }
+    train = training_result.train
+    smoker = baseline.features["smoker"]
+    assert isinstance(smoker, CategoricalReference)
+    assert {c.value: c.share for c in smoker.categories}[True] == train.smoker.mean()
+    assert [c.value for c in baseline.features["children"].categories] == [0, 1, 2, 3, 4, 5]
+    predicted = training_result.pipeline.predict(train.drop(columns="charges"))
+    assert baseline.features["charges"].counts(predicted).tolist() == [
+        round(share * len(train)) for share in baseline.features["charges"].shares
+    ]
+    assert len(baseline.features["age"].shares) == 10

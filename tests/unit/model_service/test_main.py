@@ -94,7 +94,8 @@ def test_main_serves_with_the_settings_and_a_metrics_folder_for_workers(
     served: list[ServerSettings] = []
     environment.setattr(entry, "serve", served.append)
     environment.setattr(entry.tempfile, "mkdtemp", lambda prefix: str(tmp_path / prefix))
-    environment.delenv(MULTIPROCESS_DIR_ENV_VAR, raising=False)
+    # empty, not unset: monkeypatch then restores the variable's absence after main() sets it
+    environment.setenv(MULTIPROCESS_DIR_ENV_VAR, "")
     environment.setenv("WORKERS", "2")
     assert main() == 0
     assert served == [ServerSettings(workers=2)]

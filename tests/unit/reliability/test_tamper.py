@@ -1,11 +1,14 @@
 """Unsafe artifacts: the loader must refuse each for its own reason."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from insurance_charges_model.artifact import ArtifactError
 from insurance_charges_model.model import InsuranceChargesModel
+from reliability import tamper
 from reliability.tamper import RefusalResult, tampered_artifact, untrusted_artifact
 
 
@@ -45,3 +48,34 @@ def refusal(**changes: object) -> RefusalResult:
 )
 def test_a_refusal_passes_only_when_complete(changes: dict, passed: bool) -> None:
     assert refusal(**changes).passed is passed
+
+
+def probe_answers(*statuses: str) -> Iterator[httpx.Response]:
+    for status in statuses:
+        yield httpx.Response(503, json={"status": status, "detail": "why"})
+    while True:
+        yield httpx.Response(503, json={"status": "failed", "detail": "why"})
+
+
+def test_the_watch_starts_once_loading_is_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = probe_answers("loading", "loading", "loading")
+    monkeypatch.setattr(tamper.httpx, "get", lambda *_, **__: next(answers))
+    monkeypatch.setattr(tamper.time, "sleep", lambda _: None)
+    watched = tamper.watch_startup_probe("http://x", seconds=0.01)
+    assert watched
+    assert all(answer.json()["status"] == "failed" for answer in watched)
+
+
+def test_loading_after_a_verdict_is_counted_against_the_service(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = probe_answers("failed", "loading")
+    monkeypatch.setattr(tamper.httpx, "get", lambda *_, **__: next(answers))
+    watched = tamper.watch_startup_probe("http://x", seconds=0.5)
+    assert [answer.json()["status"] for answer in watched[:2]] == ["failed", "loading"]
+
+
+def test_a_service_that_never_settles_gives_no_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tamper.httpx, "get", lambda *_, **__: next(probe_answers("loading")))
+    monkeypatch.setattr(tamper.time, "sleep", lambda _: None)
+    assert tamper.watch_startup_probe("http://x", seconds=1, settle_timeout=0.01) == []

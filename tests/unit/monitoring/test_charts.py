@@ -1,0 +1,155 @@
+"""The monitoring charts: the SLIs over time against their SLO lines, Locust beside Prometheus,
+and the drift monitor's bins."""
+
+import math
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from matplotlib import pyplot as plt
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+
+from drift_monitor.report import DriftReport, monitor
+from load_test.slo import ServiceLevelObjectives
+from monitoring.charts import drift_chart, short_label, side_by_side, sli_chart
+from support.drift_logs import PREDICTION, THRESHOLDS, customers, log_lines, toy_baseline
+
+OBJECTIVES = ServiceLevelObjectives(p99_ms=100, p90_ms=75, errors_per_10k=10, min_rps=500)
+BASELINE = toy_baseline()
+
+
+@pytest.fixture(autouse=True)
+def close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+def run(requests: float, errors: list[float], p99: float) -> pd.DataFrame:
+    """A frame as ``monitoring.slis.slis_over_time`` makes it, over 0, 2 and 4 s."""
+    return pd.DataFrame(
+        {
+            "requests per second": [requests] * 3,
+            "error ratio": errors,
+            "p50 ms": [p99 / 2] * 3,
+            "p99 ms": [p99] * 3,
+            "predictions per second": [requests] * 3,
+        },
+        index=pd.Index([0.0, 2.0, 4.0], name="seconds"),
+    )
+
+
+def dashed_heights(axes) -> list[float]:
+    return [line.get_ydata()[0] for line in axes.get_lines() if line.get_linestyle() == "--"]
+
+
+def test_the_sli_chart_has_throughput_errors_and_latency_with_the_slo_lines() -> None:
+    runs = {"baseline": run(400, [0.0, 0.001, float("nan")], 60), "spike": run(300, [0.03] * 3, 90)}
+    figure = sli_chart(runs, OBJECTIVES)
+    throughput, errors, latency = figure.axes
+    assert len(figure.axes) == 3
+    assert dashed_heights(throughput) == []
+    assert dashed_heights(errors) == [pytest.approx(0.1)]  # 10 per 10,000, in %
+    assert dashed_heights(latency) == [100]
+    baseline_errors = errors.get_lines()[0].get_ydata()
+    assert list(baseline_errors) == pytest.approx([0.0, 0.1, 0.0])  # % of requests, NaN as 0
+    assert [line.get_label() for line in latency.get_lines()] == [
+        "baseline: p99", "spike: p99", "p99 SLO",
+    ]  # fmt: skip
+    assert list(throughput.get_lines()[1].get_ydata()) == [300] * 3
+
+
+def test_the_sli_chart_keeps_the_slo_lines_in_view_when_the_run_is_far_below_them() -> None:
+    figure = sli_chart({"quiet": run(10, [0.0] * 3, 5)}, OBJECTIVES)
+    _, errors, latency = figure.axes
+    assert errors.get_ylim() == (0, pytest.approx(0.2))  # twice the budget
+    assert latency.get_ylim() == (0, pytest.approx(120))  # 1.2 times the p99 objective
+
+
+def test_side_by_side_puts_locust_beside_prometheus_rounded() -> None:
+    locust = {"requests": 1000, "errors": 2, "p50 ms": 12.34, "p99 ms": 150.4, "rps": 99.0}
+    prometheus = {"requests": 998.0, "errors": 2.0, "p50 ms": 12.3456, "p99 ms": 149.6}
+    table = side_by_side(locust, prometheus)
+    assert list(table.index) == ["requests", "errors", "p50 ms", "p99 ms"]
+    assert list(table.columns) == ["Locust (client)", "Prometheus (service)"]
+    assert list(table["Locust (client)"]) == [1000, 2, 12.34, 150.4]
+    assert list(table["Prometheus (service)"]) == [998, 2.0, 12.3, 150]
+
+
+def test_side_by_side_keeps_a_missing_figure_as_nan() -> None:
+    locust = {"requests": 10, "errors": 0, "p50 ms": 1.0, "p99 ms": 2.0}
+    prometheus = {"requests": float("nan"), "errors": 0.0, "p50 ms": 1.0, "p99 ms": float("nan")}
+    column = side_by_side(locust, prometheus)["Prometheus (service)"]
+    assert math.isnan(column["requests"])
+    assert math.isnan(column["p99 ms"])
+    assert column["errors"] == 0.0
+
+
+def visible(figure: Figure) -> list:
+    return [axes for axes in figure.axes if axes.get_visible()]
+
+
+def report_of(**changes) -> DriftReport:
+    inputs = changes.pop("inputs", ("age", "smoker", "region"))
+    return monitor(log_lines(customers(seed=1, **changes), inputs=inputs), BASELINE, THRESHOLDS)
+
+
+def test_the_drift_chart_has_an_axes_per_judged_feature_and_hides_the_rest() -> None:
+    report = report_of(age_shift=10)
+    figure = drift_chart(report, "Older customers")
+    shown = visible(figure)
+    assert len(figure.axes) == 6  # four features: two rows of three
+    assert [axes.get_title().split(":")[0] for axes in shown] == [
+        "age", "smoker", "region", PREDICTION,
+    ]  # fmt: skip
+    assert shown[0].get_title().startswith("age: drift (PSI ")
+    assert figure.get_suptitle() == "Older customers"
+    age = report.features[0]
+    bars = shown[0].patches
+    assert len(bars) == 2 * len(age.bins)
+    assert [bar.get_height() for bar in bars[: len(age.bins)]] == [b.expected for b in age.bins]
+    assert [bar.get_height() for bar in bars[len(age.bins) :]] == [b.observed for b in age.bins]
+
+
+def test_a_feature_without_a_verdict_has_no_axes() -> None:
+    report = report_of(inputs=("age", "region"))  # smoker is never logged
+    assert [feature.bins == [] for feature in report.features] == [False, True, False, False]
+    figure = drift_chart(report, "t")
+    assert len(figure.axes) == 3
+    assert [axes.get_title().split(":")[0] for axes in visible(figure)] == [
+        "age", "region", PREDICTION,
+    ]  # fmt: skip
+
+
+def test_drifting_bars_are_red_and_steady_ones_blue() -> None:
+    figure = drift_chart(report_of(age_shift=10), "t")
+    age, smoker = figure.axes[:2]
+    assert age.patches[-1].get_facecolor() == to_rgba("tab:red")
+    assert smoker.patches[-1].get_facecolor() == to_rgba("tab:blue")
+
+
+def test_a_report_without_any_verdict_still_charts() -> None:
+    # Too few records for any verdict is a report the monitor makes ("not enough data"); its
+    # chart should say so by its title, not crash in plt.subplots(0, 3).
+    report = monitor([], BASELINE, THRESHOLDS)
+    assert report.verdict == "not enough data"
+    figure = drift_chart(report, "Nothing logged yet")
+    assert visible(figure) == []
+    assert figure.get_suptitle() == "Nothing logged yet"
+
+
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("true", "true"),
+        ("[18, 27.4)", "[18, 27.4)"),
+        ("[-inf, 2364)", "[-inf, 2364)"),  # 12 characters: kept
+        ("[2364.97, 3049.93)", "[2364.97, 3…"),
+        ('"a long category name"', '"a long cat…'),
+    ],
+)
+def test_a_short_label_is_kept_and_a_long_one_cut_to_twelve_characters(
+    label: str, shown: str
+) -> None:
+    assert short_label(label) == shown
+    assert len(short_label(label)) <= 12

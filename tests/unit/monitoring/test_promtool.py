@@ -1,0 +1,54 @@
+"""promtool checks the committed rules and runs their tests; a wrong rule makes the tests fail."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from monitoring.rules import RULES_DIR, RULES_NAME, TESTS_NAME
+from support.promtool import promtool
+
+RULES, TESTS = RULES_DIR / RULES_NAME, RULES_DIR / TESTS_NAME
+
+
+def test_promtool_checks_the_rules() -> None:
+    done = promtool("check", "rules", RULES)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SUCCESS" in done.stdout
+
+
+def test_the_rules_pass_their_tests() -> None:
+    done = promtool("test", "rules", TESTS)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SUCCESS" in done.stdout
+
+
+def wrong_copy(tmp_path: Path, old: str, new: str) -> Path:
+    """The tests beside a copy of the rules with ``old`` replaced by ``new``."""
+    text = RULES.read_text()
+    assert old in text
+    (tmp_path / RULES_NAME).write_text(text.replace(old, new))
+    shutil.copy(TESTS, tmp_path / TESTS_NAME)
+    return tmp_path / TESTS_NAME
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("(14.4 * 0.001)", "(10 * 0.001)"),  # pages too soon: the slow burn catches it
+        ("(6 * 0.01)", "(12 * 0.01)"),  # pages too late: the burn just above 6x catches it
+        ('status=~"5.."', 'status=~"[45].."'),  # 4xx counted as errors: the healthy run
+    ],
+)
+def test_promtool_fails_on_a_wrong_rule(tmp_path: Path, old: str, new: str) -> None:
+    done = promtool("test", "rules", wrong_copy(tmp_path, old, new))
+    assert done.returncode == 1, done.stdout
+    assert "FAILED" in done.stdout + done.stderr
+
+
+def test_without_promtool_the_tests_skip_naming_the_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _: None)
+    with pytest.raises(pytest.skip.Exception, match="install the Debian package `prometheus`"):
+        promtool("--version")
