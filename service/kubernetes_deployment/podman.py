@@ -352,8 +352,7 @@ def write_played(objects: list[dict[str, Any]], path: Path = PLAYED_FILE) -> Pat
 def deploy(port: int) -> str:
     """Play the overlay on ``port``; wait until every replica serves. What happened, in lines."""
     podman_path()
-    if pod_containers():
-        raise PodmanError("the service is deployed already: run make undeploy-podman first")
+    cleared = clear_stopped_pods()
     require_free_port(port)
     objects, played = render_played(port)
     deployment = the_deployment(played)
@@ -368,6 +367,7 @@ def deploy(port: int) -> str:
         raise PodmanError(f"pods that served none of {SERVE_ATTEMPTS} predictions: {idle}")
     return "\n".join(
         [
+            *cleared,
             f"played {played_file.relative_to(PROJECT_ROOT)}: "
             + ", ".join(f"{item['kind']}/{item['metadata']['name']}" for item in played),
             f"not played (podman has no such object): {', '.join(not_played(objects))}",
@@ -377,6 +377,22 @@ def deploy(port: int) -> str:
             f"the service answers on {url}",
         ]
     )
+
+
+def clear_stopped_pods() -> list[str]:
+    """Take down the pods of an earlier deployment whose containers all stopped (say, after a
+    reboot); PodmanError when one still runs: that deployment is live."""
+    containers = pod_containers()
+    if not containers:
+        return []
+    running = [c.pod for c in containers if c.state == "running"]
+    if running:
+        raise PodmanError(
+            f"the service is deployed already ({', '.join(running)} running): "
+            "run make undeploy-podman first"
+        )
+    stopped = ", ".join(f"{c.pod} ({c.state})" for c in containers)
+    return [f"stopped pods of an earlier deployment: {stopped}", undeploy()]
 
 
 def volumes_of(objects: list[dict[str, Any]]) -> list[str]:

@@ -22,12 +22,15 @@ REQUEST_ID = "podman-slow-test"
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    """The pods, played on a free port; taken down afterwards, whatever happened."""
+    """The pods, played on a free port; taken down afterwards, whatever happened. Their names
+    are the manifests', so a deployment left running (an interrupted run) is taken down first."""
     if shutil.which("podman") is None:
         pytest.skip("podman is not installed (Debian/Ubuntu: apt-get install podman runc)")
     problem = podman.unavailable()
     if problem is not None:
         pytest.skip(f"podman cannot play the manifests here: {problem}")
+    if podman.pod_containers():
+        print(podman.undeploy())
     port = free_port()
     try:
         print(podman.deploy(port))

@@ -2,6 +2,7 @@
 against a fake podman (a shell script first on PATH), never the real one."""
 
 import copy
+import dataclasses
 import functools
 import json
 import socket
@@ -20,6 +21,7 @@ from kubernetes_deployment.podman import (
     PodContainer,
     PodmanError,
     Probes,
+    clear_stopped_pods,
     container_records,
     describe_pods,
     enforced_settings,
@@ -330,7 +332,31 @@ def test_a_second_deploy_is_refused(
     fake_podman(calls)
     monkeypatch.setattr(podman, "pod_containers", lambda: [SERVICE_CONTAINER])
     assert main(["deploy", "--port", "18080"]) == 1
-    assert "deployed already: run make undeploy-podman" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert f"deployed already ({SERVICE_CONTAINER.pod} running): run make undeploy-podman" in error
+    assert recorded(calls) == []
+
+
+def test_deploy_first_takes_down_the_stopped_pods_of_an_earlier_deployment(
+    calls: Path, played_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_podman(calls)
+    stopped = dataclasses.replace(SERVICE_CONTAINER, state="exited")
+    answers = iter([[stopped], [stopped], []])  # deploy's look, undeploy's, undeploy's leftovers
+    monkeypatch.setattr(podman, "pod_containers", lambda: next(answers))
+    assert clear_stopped_pods() == [
+        f"stopped pods of an earlier deployment: {stopped.pod} (exited)",
+        "no pod, container or volume of the service is left",
+    ]
+    assert recorded(calls)[0] == f"kube down {played_file}"
+
+
+def test_nothing_is_cleared_when_nothing_is_deployed(
+    calls: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_podman(calls)
+    monkeypatch.setattr(podman, "pod_containers", lambda: [])
+    assert clear_stopped_pods() == []
     assert recorded(calls) == []
 
 
