@@ -72,11 +72,11 @@ class LoggingDecorator(ModelDecorator):
         return results
 
     def _log_requested(self, prediction_id: str, data: Any) -> None:
-        inputs = {field: getattr(data, field, None) for field in self._input_fields}
+        inputs = field_values(data, self._input_fields)
         self._logger.info(REQUESTED, extra=self._record(prediction_id, "requested", input=inputs))
 
     def _log_created(self, prediction_id: str, result: Any, start: float) -> None:
-        outputs = {field: getattr(result, field, None) for field in self._output_fields}
+        outputs = field_values(result, self._output_fields)
         extra = self._record(prediction_id, "success", output=outputs, latency_ms=elapsed_ms(start))
         self._logger.info(CREATED, extra=extra)
 
@@ -103,6 +103,14 @@ def checked_fields(fields: Iterable[str], schema: Any, option: str) -> tuple[str
             f"{option} {unknown} are not fields of {schema.__name__}: {list(schema.model_fields)}"
         )
     return names
+
+
+def field_values(data: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a schema instance, or of a raw dict (one that a caller passed before
+    validation: the record keeps what it held); None for a field it lacks."""
+    if isinstance(data, dict):
+        return {field: data.get(field) for field in fields}
+    return {field: getattr(data, field, None) for field in fields}
 
 
 def elapsed_ms(start: float) -> float:

@@ -135,10 +135,29 @@ async def test_an_input_without_the_fields_still_reaches_the_model(
     records: CapturedRecords,
 ) -> None:
     """Logging never turns into the error: the model's own error is raised and logged."""
-    with pytest.raises(AttributeError, match="'dict' object has no attribute 'x'"):
-        await decorated().predict({"x": 1.0})
+    with pytest.raises(AttributeError, match="'list' object has no attribute 'x'"):
+        await decorated().predict([1.0])
     assert records[0].input == {"x": None}
     assert records[1].error_type == "AttributeError"
+
+
+async def test_a_raw_dict_that_fails_keeps_its_allowed_inputs_in_the_records(
+    records: CapturedRecords,
+) -> None:
+    """A caller that skipped validation: the audit trail keeps what it sent, allowlisted."""
+    with prediction_id_context("raw-1"), pytest.raises(AttributeError, match="no attribute 'x'"):
+        await decorated().predict({"x": "not a number", "note": "secret"})
+    requested, failed = records
+    assert requested.input == {"x": "not a number"}
+    assert failed.getMessage() == "Prediction failed"
+    assert failed.prediction_id == "raw-1"
+    assert all("secret" not in str(record.__dict__) for record in records)
+
+
+async def test_a_raw_dict_without_a_field_logs_it_as_missing(records: CapturedRecords) -> None:
+    with pytest.raises(AttributeError):
+        await decorated().predict({"z": 1.0})
+    assert records[0].input == {"x": None}
 
 
 async def test_a_failed_batch_logs_a_failure_per_item_then_raises(
