@@ -4,8 +4,10 @@
 # and the runtime packages: the model, the logging decorator, the service, the drift monitor (a
 # CronJob runs it on the prediction logs) and their helpers. The tooling that drives the service
 # from outside (load test, reliability checks, image and cluster runners, the post) stays out of
-# the image. The runtime stage copies that venv, the trained artifact, its drift baseline and the
-# configuration, and runs as a non-root user that can write nowhere but /tmp.
+# the image, and so does what the libraries bring but the service never runs: test suites, type
+# stubs, debug symbols, pip and setuptools. The runtime stage copies that venv, the trained
+# artifact, its drift baseline and the configuration, and runs as a non-root user that can write
+# nowhere but /tmp.
 
 # python:3.11-slim for readers with a registry; `make base-image` builds a local equivalent.
 ARG BASE_IMAGE=python:3.11-slim
@@ -17,18 +19,38 @@ ARG PIP_CERT=""
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
     PYTHONDONTWRITEBYTECODE=1
+# binutils gives `strip`, for this stage only: the runtime stage copies the venv, not binutils.
+# hadolint ignore=DL3008 # binutils only strips here; its version is the base Debian release's
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends binutils \
+    && rm -rf /var/lib/apt/lists/*
 RUN python3 -m venv /opt/venv
 COPY requirements-runtime.txt /tmp/requirements-runtime.txt
+# The requirements, then what the service never runs (`make image-check` prints the size):
+# - the libraries' own test suites (tests/, and joblib's test/) and type stubs (*.pyi);
+# - the symbols of the extension modules (--strip-unneeded keeps what the dynamic loader needs).
+#   Not the libraries that auditwheel vendored into *.libs/: patchelf rewrote those, and strip
+#   corrupts such files ("ELF load command address/offset not page-aligned", pypa/manylinux#119).
+#   Loading every extension module (and so the libraries it links) afterwards fails the build,
+#   not the service, if strip broke one.
 RUN if [ -z "${PIP_CERT}" ]; then unset PIP_CERT; fi \
-    && /opt/venv/bin/pip install --requirement /tmp/requirements-runtime.txt
+    && /opt/venv/bin/pip install --requirement /tmp/requirements-runtime.txt \
+    && find /opt/venv -type d \( -name tests -o -name test \) -prune -exec rm -rf {} + \
+    && find /opt/venv -type f -name '*.pyi' -delete \
+    && find /opt/venv -type f -name '*.so' -not -path '*.libs/*' -exec strip --strip-unneeded {} + \
+    && /opt/venv/bin/python -c "import ctypes, pathlib; [ctypes.CDLL(str(p)) for p in pathlib.Path('/opt/venv').rglob('*.so')]"
 COPY pyproject.toml README.md /src/
 COPY service/common /src/service/common
 COPY service/drift_monitor /src/service/drift_monitor
 COPY service/insurance_charges_model /src/service/insurance_charges_model
 COPY service/ml_model_logging /src/service/ml_model_logging
 COPY service/model_service /src/service/model_service
+# Then the project, and out go pip and setuptools (with pkg_resources and the distutils .pth hook
+# that every interpreter start ran): nothing installs or builds at run time. compileall writes
+# the bytecode now, since the read-only root lets no one write it later.
 RUN if [ -z "${PIP_CERT}" ]; then unset PIP_CERT; fi \
     && /opt/venv/bin/pip install --no-deps /src \
+    && /opt/venv/bin/python -m pip uninstall --yes --quiet pip setuptools \
     && /opt/venv/bin/python -m compileall -q /opt/venv
 
 FROM ${BASE_IMAGE} AS runtime

@@ -27,9 +27,17 @@ SPAWN_RATE ?= 8
 DURATION ?= 60s
 SHAPE ?= constant
 POPULATION ?= training
+# PROCESSES: Locust processes sending requests; above 1, Locust's own master and that many workers
+# (one Locust process uses at most about one core). UI=1: Locust's web UI on 127.0.0.1:LOCUST_PORT,
+# with the same settings as defaults, instead of a headless run; Ctrl-C stops it.
+PROCESSES ?= 1
+UI ?= 0
+LOCUST_PORT ?= 8089
 SLO_FILE ?= configuration/slo.yaml
 REPORTS ?= reports/load_test
 BENCHMARK_DURATION ?= 45s
+TAIL_USERS ?= 16,32,64,128
+TAIL_DURATION ?= 20s
 CHECKS ?= fuzz,bad-input,auth,tamper,faults
 SLO_OVERRIDES = $(if $(SLO_P99_MS),--slo p99_ms=$(SLO_P99_MS)) \
 	$(if $(SLO_P90_MS),--slo p90_ms=$(SLO_P90_MS)) \
@@ -56,7 +64,7 @@ ifdef INSURANCE_DATA
 export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help venv dependencies system-packages requirements data train serve load-test benchmark profile benchmark-model reliability drift \
+.PHONY: help venv dependencies system-packages requirements data train serve load-test cluster-requests benchmark benchmark-hops benchmark-tail profile benchmark-model reliability drift \
 	test test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
 	port-forward port-forward-kibana \
@@ -120,15 +128,26 @@ serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG
 benchmark-model: $(INSTALLED) $(ARTIFACT) ## Time a single predict: fast path against a 1-row pipeline.predict; trains a model first if none exists
 	$(PY) -m insurance_charges_model.predict_timing --model $(ARTIFACT)
 
-load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE POPULATION SLO_P99_MS ... METRICS=0)
+load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE POPULATION SLO_P99_MS ... METRICS=0 PROCESSES UI=1 LOCUST_PORT)
 	$(PY) -m load_test.run --host "$(HOST)" --users $(USERS) --spawn-rate $(SPAWN_RATE) \
 		--duration $(DURATION) --shape $(SHAPE) --reports $(REPORTS) --slo-file $(SLO_FILE) \
 		$(SLO_OVERRIDES) --config $(CONFIG) --workers $(WORKERS) --model $(ARTIFACT) \
-		--population $(POPULATION) $(if $(filter 0,$(METRICS)),--no-metrics)
+		--population $(POPULATION) $(if $(filter 0,$(METRICS)),--no-metrics) \
+		--processes $(PROCESSES) $(if $(filter 1,$(UI)),--ui --web-port $(LOCUST_PORT))
 
-benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: ceiling, tutorial-style, ours (batching off/on, 1/2 workers)
+cluster-requests: $(INSTALLED) ## Write what the in-cluster Locust sends (kubernetes/components/locust/requests.json) from the training customers
+	$(PY) -m load_test.cluster_requests --output kubernetes/components/locust/requests.json
+
+benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: the ceiling (1 and 2 workers), tutorial-style, ours (batching off/on, 1/2 workers); the bound
 	$(PY) -m load_test.benchmark --users $(USERS) --duration $(BENCHMARK_DURATION) --config $(CONFIG) \
 		--reports reports/benchmark --chart images/05_benchmark.png
+
+benchmark-hops: $(INSTALLED) $(ARTIFACT) ## What each hop of a prediction costs: CPU µs per request of the app in process, one part taken away at a time
+	$(PY) -m load_test.hop_costs --requests 10000 --rounds 3
+
+benchmark-tail: $(INSTALLED) $(ARTIFACT) ## A full collection's pause, then p50 and p99 against users (TAIL_USERS), the collector frozen after loading or not; images/05_tail.png
+	$(PY) -m load_test.tail --users $(TAIL_USERS) --duration $(TAIL_DURATION) --workers $(WORKERS) \
+		--config $(CONFIG) --chart images/05_tail.png
 
 profile: $(INSTALLED) $(ARTIFACT) ## Where a request's time goes: py-spy samples the service under Locust load (WORKERS=1)
 	$(PY) -m load_test.profile --users $(USERS) --workers 1 --config $(CONFIG)
@@ -162,8 +181,8 @@ test-slow: $(INSTALLED) ## Run the slow tests (end to end)
 	$(BIN)/pytest -m slow
 
 lint: $(INSTALLED) ## Lint and check formatting with ruff
-	$(BIN)/ruff check service tests notebooks
-	$(BIN)/ruff format --check service tests notebooks
+	$(BIN)/ruff check service tests notebooks kubernetes
+	$(BIN)/ruff format --check service tests notebooks kubernetes
 
 notebooks: $(INSTALLED) ## Execute the notebooks in order with papermill into build/notebooks (PROFILE=full|ci)
 	$(PY) -m post_renderer.execute --profile configuration/profiles/$(PROFILE).yaml --output $(EXECUTED)
@@ -187,7 +206,7 @@ run-image: $(INSTALLED) ## Run the image detached on PORT, read-only and non-roo
 stop-image: $(INSTALLED) ## Stop the container that run-image started
 	$(CONTAINER_TOOL) stop --engine "$(ENGINE)" --name $(CONTAINER)
 
-image-check: image ## Run the image and check it: ready, same prediction as in process, non-root, read-only
+image-check: image ## Run the image and check it: ready, same prediction as in process, non-root, read-only, cold start
 	$(CONTAINER_TOOL) check --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --config $(CONFIG)
 
 image-lint: $(INSTALLED) ## Lint the Dockerfile with hadolint

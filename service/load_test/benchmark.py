@@ -34,6 +34,9 @@ from service_runner.process import ServiceProcess
 REFERENCE_APPS = "load_test.reference_apps"
 MICRO_BATCHING = "model_service.batching.MicroBatching"
 BATCHING = {"max_batch_size": 32, "max_wait_ms": 0.0}
+CEILING_1 = "hello-world FastAPI, 1 worker (ceiling)"
+CEILING_2 = "hello-world FastAPI, 2 workers (ceiling)"
+SATURATED_PERCENT = 90  # of one core: a process this busy is the bound
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,16 @@ class Contender:
 class ReferenceProcess(ServiceProcess):
     """A reference app under uvicorn, started like our service."""
 
-    def __init__(self, app: str, log_path: Path) -> None:
-        super().__init__(CONFIGURATION / "local.yaml", log_path)
+    def __init__(self, app: str, log_path: Path, workers: int = 1) -> None:
+        super().__init__(CONFIGURATION / "local.yaml", log_path, workers=workers)
         self.app = app
 
     def command(self) -> list[str]:
+        """uvicorn as ours runs: uvloop, httptools, no access log, the same workers."""
         return [
             sys.executable, "-m", "uvicorn", "--factory", self.app, "--host", self.host,
-            "--port", str(self.port), "--no-access-log", "--log-level", "warning",
+            "--port", str(self.port), "--workers", str(self.workers), "--loop", "uvloop",
+            "--http", "httptools", "--no-access-log", "--log-level", "warning",
         ]  # fmt: skip
 
 
@@ -80,8 +85,10 @@ def config_with_batching(config: Path, batching: bool, directory: Path) -> Path:
 
 def contenders(config: Path, directory: Path) -> list[Contender]:
     off, on = (config_with_batching(config, batching, directory) for batching in (False, True))
+    hello = f"{REFERENCE_APPS}:hello_world_app"
     return [
-        Contender("hello-world FastAPI (ceiling)", app=f"{REFERENCE_APPS}:hello_world_app"),
+        Contender(CEILING_1, app=hello),
+        Contender(CEILING_2, workers=2, app=hello),
         Contender("tutorial: DataFrame + pipeline.predict", app=f"{REFERENCE_APPS}:tutorial_app"),
         Contender("ours, batching off, 1 worker", config=off),
         Contender("ours, batching on, 1 worker", config=on),
@@ -92,7 +99,7 @@ def contenders(config: Path, directory: Path) -> list[Contender]:
 
 def start(contender: Contender, log_path: Path) -> ServiceProcess:
     if contender.app:
-        return ReferenceProcess(contender.app, log_path)
+        return ReferenceProcess(contender.app, log_path, contender.workers)
     return ServiceProcess(contender.config, log_path, workers=contender.workers)
 
 
@@ -126,6 +133,7 @@ def measure(contender: Contender, load: LoadTest) -> dict[str, object]:
     elapsed, measured = max(summary.elapsed_s, 1e-9), summary.measurements
     return {
         "service": contender.name,
+        "workers": contender.workers,
         "req/s": measured.rps,
         "p50 ms": measured.p50_ms,
         "p99 ms": measured.p99_ms,
@@ -137,15 +145,37 @@ def measure(contender: Contender, load: LoadTest) -> dict[str, object]:
 
 
 def benchmark(load: LoadTest, config: Path) -> pd.DataFrame:
-    """Every contender under ``load``, in turn; the table, with each one's ratio to the ceiling."""
+    """Every contender under ``load``, in turn; the table, with each one's ratio to the ceiling
+    of as many workers, and what bound it."""
     rows = []
     for contender in contenders(config, load.reports):
         print(f"== {contender.name}: {load.users} users for {load.duration}", flush=True)
         rows.append(measure(contender, load))
         print(f"   {rows[-1]['req/s']} req/s, p99 {rows[-1]['p99 ms']} ms", flush=True)
     table = pd.DataFrame(rows).set_index("service")
-    table.insert(3, "of ceiling", (table["req/s"] / table["req/s"].iloc[0]).round(2))
+    ceilings = {1: table.loc[CEILING_1, "req/s"], 2: table.loc[CEILING_2, "req/s"]}
+    ratios = [
+        rps / ceilings[workers]
+        for rps, workers in zip(table["req/s"], table["workers"], strict=True)
+    ]
+    table.insert(4, "of ceiling", [round(ratio, 2) for ratio in ratios])
+    table["bound by"] = [
+        bound_by(locust, service, workers)
+        for locust, service, workers in zip(
+            table["Locust CPU %"], table["service CPU %"], table["workers"], strict=True
+        )
+    ]
     return table
+
+
+def bound_by(locust_cpu: float, service_cpu: float, workers: int) -> str:
+    """What held the rate back: Locust near a core of its own (one process uses one), the
+    service near its workers' cores, or neither (the two cores shared between them)."""
+    if locust_cpu >= SATURATED_PERCENT:
+        return "Locust"
+    if service_cpu >= SATURATED_PERCENT * workers:
+        return "service"
+    return "the machine's 2 cores"
 
 
 def benchmark_chart(table: pd.DataFrame) -> Figure:

@@ -76,28 +76,46 @@ def report(summary: LoadTestSummary) -> str:
 
 
 class Gate:
-    """Listens to Locust's stop: summarizes, writes the summary JSON, sets the exit code."""
+    """Listens to Locust's stop: summarizes, writes the summary JSON, sets the exit code.
+
+    Install it where the statistics meet (a lone Locust, or the master), never on a worker: a
+    worker's statistics are its own share, and it would write the summary over the master's.
+    """
 
     def __init__(self, objectives: ServiceLevelObjectives, summary_path: Path | None) -> None:
         self.objectives, self.summary_path = objectives, summary_path
         self.summary: LoadTestSummary | None = None
 
     def install(self, environment: Any) -> None:
+        environment.events.test_stop.add_listener(self.on_test_stop)
         environment.events.quitting.add_listener(self.on_quitting)
         environment.events.quit.add_listener(self.on_quit)
 
-    def on_quitting(self, environment: Any, **_: Any) -> None:
-        """Judge the run; Locust exits with ``process_exit_code``."""
+    def judge(self, environment: Any) -> LoadTestSummary:
+        """Summarize the run as it stands, and write the summary JSON."""
         self.summary = summarize(
             environment.stats.total,
             generator_errors(environment.runner.exceptions),
             settings_from(environment.parsed_options),
             self.objectives,
         )
-        environment.process_exit_code = 0 if self.summary.passed else 1
         if self.summary_path:
             self.summary.save(self.summary_path)
-        for problem in self.summary.breaches:
+        return self.summary
+
+    def on_test_stop(self, environment: Any, **_: Any) -> None:
+        """With the web UI, a run ends (or is stopped) while Locust goes on: judge it now."""
+        if environment.parsed_options.headless:
+            return  # Locust quits at once, and judges then
+        summary = self.judge(environment)
+        where = f"; summary in {self.summary_path}" if self.summary_path else ""
+        logger.info("%s%s", verdict(summary).splitlines()[0], where)
+
+    def on_quitting(self, environment: Any, **_: Any) -> None:
+        """Judge the run; Locust exits with ``process_exit_code``."""
+        summary = self.judge(environment)
+        environment.process_exit_code = 0 if summary.passed else 1
+        for problem in summary.breaches:
             logger.error("SLO gate: %s", problem)
 
     def on_quit(self, **_: Any) -> None:

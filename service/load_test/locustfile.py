@@ -6,6 +6,10 @@
 `make load-test` runs it for you (``python -m load_test.run``). At test stop the gate holds the
 measurements against the SLOs, writes the summary JSON, names every breached SLO, and makes
 Locust exit with 1 when any SLO failed.
+
+It runs alone or distributed (``--processes N``, or ``--master`` and ``--worker``). Each process
+plays a role: the users run where requests are sent (alone, or on each worker), and the shape and
+the gate run where the statistics meet (alone, or on the master), once per test.
 """
 
 import logging
@@ -16,13 +20,14 @@ from typing import ClassVar
 
 from locust import FastHttpUser, LoadTestShape, constant, events, task
 from locust.env import Environment
+from locust.runners import MasterRunner, WorkerRunner
 
 from common.paths import PROJECT_ROOT
 from load_test import PREDICTION_ROUTE
 from load_test.customers import customer_bodies
 from load_test.gate import Gate
 from load_test.populations import TRAINING
-from load_test.request_log import RequestLog
+from load_test.request_log import RequestLog, remove_request_logs, worker_log_path
 from load_test.shapes import SHAPES, users_at
 from load_test.slo import load_objectives, with_overrides
 from model_service.configuration import API_KEY_ENV_VAR, AuthenticationConfiguration
@@ -98,21 +103,51 @@ def add_arguments(parser) -> None:
     )
 
 
-@events.init.add_listener
-def prepare(environment: Environment, **_) -> None:
-    """Load the customers and the SLOs once, before any user starts; install the gate."""
+def sends_requests(environment: Environment) -> bool:
+    """Whether users run in this process: alone or a worker, not a master."""
+    return not isinstance(environment.runner, MasterRunner)
+
+
+def judges(environment: Environment) -> bool:
+    """Whether the statistics meet in this process: alone or the master, not a worker."""
+    return not isinstance(environment.runner, WorkerRunner)
+
+
+def install_request_log(environment: Environment, path: Path) -> None:
+    """Each request's id and outcome, written when Locust quits; a worker writes its own share."""
+    request_log = RequestLog(path if judges(environment) else worker_log_path(path))
+    InsuranceChargesUser.request_log = request_log
+    environment.events.quit.add_listener(lambda **_: request_log.write())
+
+
+def prepare_users(environment: Environment) -> None:
+    """The customers, the API key and the request log, where the users run."""
     options = environment.parsed_options
-    if options is None:  # run as a library, without a command line
-        return
-    if not options.run_time:
-        raise SystemExit("error: set --run-time: the load shapes are scaled to it")
     InsuranceChargesUser.bodies = customer_bodies(
         Path(options.data) if options.data else None, options.population
     )
     InsuranceChargesUser.headers = request_headers(os.environ.get(API_KEY_ENV_VAR))
     if options.request_log:
-        request_log = RequestLog(Path(options.request_log))
-        InsuranceChargesUser.request_log = request_log
-        environment.events.quit.add_listener(lambda **_: request_log.write())
+        install_request_log(environment, Path(options.request_log))
+
+
+def prepare_gate(environment: Environment) -> None:
+    """The SLOs and the gate, once per test, where the statistics meet."""
+    options = environment.parsed_options
+    if not options.run_time:
+        raise SystemExit("error: set --run-time: the load shapes are scaled to it")
+    if options.request_log:
+        remove_request_logs(Path(options.request_log))  # an earlier run's, before any is written
     objectives = with_overrides(load_objectives(options.slo_file), options.slo)
     Gate(objectives, Path(options.summary) if options.summary else None).install(environment)
+
+
+@events.init.add_listener
+def prepare(environment: Environment, **_) -> None:
+    """Before any user starts: the users' data where they run, the gate where statistics meet."""
+    if environment.parsed_options is None:  # run as a library, without a command line
+        return
+    if judges(environment):
+        prepare_gate(environment)
+    if sends_requests(environment):
+        prepare_users(environment)

@@ -38,6 +38,8 @@ class QueueingHandler(logging.handlers.QueueHandler):
     """A QueueHandler that keeps the record's extra fields and its traceback as text."""
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        if not record.args and not record.exc_info:
+            return record  # nothing to render before it leaves: no copy needed
         prepared = copy.copy(record)
         prepared.msg = prepared.message = record.getMessage()
         prepared.args = None

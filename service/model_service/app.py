@@ -26,13 +26,14 @@ from starlette.exceptions import HTTPException
 from ml_model_logging.configuration import configure_logging
 from ml_model_logging.context import current_prediction_id
 from ml_model_logging.servable import Model, check_implements
+from model_service.bodies import JSON_MEDIA_TYPE, json_answer, validated_body
 from model_service.configuration import (
     AuthenticationConfiguration,
     ServiceConfiguration,
     import_object,
 )
 from model_service.connections import ConnectionAgeMiddleware
-from model_service.guards import BodySizeLimitMiddleware, api_key_check, require_json
+from model_service.guards import BodySizeLimitMiddleware, api_key_check
 from model_service.loading import ModelRegistry
 from model_service.metrics import MetricsMiddleware, ServiceMetrics
 from model_service.request_id import RequestIdMiddleware
@@ -46,6 +47,7 @@ from model_service.schemas import (
 )
 
 logger = logging.getLogger(__name__)
+SCHEMAS_REF = "#/components/schemas/"
 
 
 def create_app(configuration: ServiceConfiguration) -> FastAPI:
@@ -80,7 +82,11 @@ def lifespan(configuration: ServiceConfiguration, registry: ModelRegistry) -> Ca
             configuration.logging.use_queue,
             configuration.logging.lean_records,
         )
-        loading = asyncio.create_task(asyncio.to_thread(registry.load, configuration.models))
+        loading = asyncio.create_task(
+            asyncio.to_thread(
+                registry.load, configuration.models, configuration.freeze_after_loading
+            )
+        )
         try:
             yield
         finally:
@@ -121,12 +127,10 @@ def add_health_routes(app: FastAPI, registry: ModelRegistry) -> None:
 
 
 def prediction_guards(authentication: AuthenticationConfiguration) -> list:
-    """The API key check (when a key is set: any of the current and next keys), then the
-    content type check."""
+    """The API key check, when a key is set (any of the current and next keys); the content
+    type is checked with the body (``model_service.bodies``)."""
     keys = [key.get_secret_value() for key in authentication.keys]
-    if not keys:
-        return [Depends(require_json)]
-    return [Depends(api_key_check(authentication.header, keys)), Depends(require_json)]
+    return [Depends(api_key_check(authentication.header, keys))] if keys else []
 
 
 def prediction_responses(authentication: AuthenticationConfiguration) -> dict[int, dict]:
@@ -171,7 +175,9 @@ def add_model_routes(
             description=model_class.description,
             dependencies=prediction_guards(service.authentication),
             responses=prediction_responses(service.authentication),
+            openapi_extra=request_body(model_class),
         )(prediction_endpoint(model_class, registry, service.load_wait_seconds, record))
+    document_input_schemas(app, classes)
 
 
 def model_class_at(class_path: str) -> type[Model]:
@@ -187,26 +193,52 @@ def prediction_endpoint(
     load_wait_seconds: float,
     record: Callable[[float, bool], None] | None,
 ) -> Callable:
-    """The route function for one model; FastAPI reads the body's schema from its annotation."""
-    name = model_class.qualified_name
+    """The route function for one model: it reads its body itself (``model_service.bodies``),
+    validated once against the model's input schema, and answers with the model's output."""
+    name, schema = model_class.qualified_name, model_class.input_schema
 
-    async def predict(data: model_class.input_schema) -> Any:  # type: ignore[name-defined]
+    async def predict(request: Request) -> Response:
+        data = await validated_body(request, schema)
         model = registry.models.get(name) or await registry.wait_for(name, load_wait_seconds)
         if model is None:
             return error_response(503, f"Model {name} is not loaded yet.")
         start = time.perf_counter()
         try:
-            result = await model.predict(data)
+            result = json_answer(await model.predict(data))
         except Exception:
             logger.exception("Prediction route failed", extra={"model_qualified_name": name})
             result = error_response(
                 500, "Internal error while predicting.", current_prediction_id()
             )
         if record:
-            record(time.perf_counter() - start, not isinstance(result, Response))
+            record(time.perf_counter() - start, result.status_code == 200)
         return result
 
     return predict
+
+
+def request_body(model_class: type[Model]) -> dict[str, Any]:
+    """The route's body for the OpenAPI schema: the model's input schema, required, as JSON."""
+    reference = {"$ref": f"{SCHEMAS_REF}{model_class.input_schema.__name__}"}
+    return {"requestBody": {"required": True, "content": {JSON_MEDIA_TYPE: {"schema": reference}}}}
+
+
+def document_input_schemas(app: FastAPI, classes: list[type[Model]]) -> None:
+    """Add the models' input schemas to the OpenAPI components that their routes refer to."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = generate()
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model_class in classes:
+                schema = model_class.input_schema
+                document = schema.model_json_schema(ref_template=SCHEMAS_REF + "{model}")
+                schemas |= document.pop("$defs", {})  # the schemas it refers to
+                schemas[schema.__name__] = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def error_response(status: int, detail: str, prediction_id: str | None = None) -> JSONResponse:

@@ -256,6 +256,12 @@ class ServiceConfiguration(StrictModel):
         default_factory=AuthenticationConfiguration,
         description="An optional API key on the prediction routes; the probes stay open.",
     )
+    freeze_after_loading: bool = Field(
+        default=True,
+        description="Once the models are loaded, move every object alive then (the app, the "
+        "models, the libraries) out of the garbage collector's reach (gc.freeze): they live as "
+        "long as the process, and a full collection that walks them all stalls every request.",
+    )
     load_wait_seconds: float = Field(
         default=10,
         ge=0,

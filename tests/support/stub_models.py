@@ -1,6 +1,7 @@
 """Stub models: the service's plumbing, tested without the real model."""
 
 import threading
+from enum import StrEnum
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,6 +48,38 @@ class StubModel:
         if any(item.x == self.FAILING_X for item in data):
             raise RuntimeError("stub failure in batch")
         return [StubOutput(y=item.x * self.factor) for item in data]
+
+
+class StubUnit(StrEnum):
+    METRES = "m"
+    FEET = "ft"
+
+
+class StubLength(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: float = Field(ge=0, description="How long.")
+    unit: StubUnit = Field(description="In what unit.")
+
+
+class NestedStubInput(BaseModel):
+    """An input with nested models: its JSON schema keeps them under ``$defs``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"x": 1.0, "length": {"value": 2.0, "unit": "m"}}]},
+    )
+
+    x: float = Field(ge=0, le=10, description="The number to double.")
+    length: StubLength = Field(description="A nested model.")
+    others: list[StubLength] = Field(default_factory=list, description="Nested models again.")
+
+
+class NestedStubModel(StubModel):
+    """The stub model, taking an input with nested models."""
+
+    qualified_name = "nested_stub_model"
+    input_schema = NestedStubInput
 
 
 class GatedStubModel(StubModel):

@@ -84,3 +84,47 @@ def test_the_image_gets_each_configuration_file_and_the_files_they_name() -> Non
     }
     assert named - {None} == {Path("configuration/logging.yaml")}
     assert named <= copied | {None}
+
+
+def stage_runs(stage: str) -> list[str]:
+    """The RUN instructions of the stage ``build`` or ``runtime``, continuation lines joined."""
+    build, runtime = DOCKERFILE.split("AS runtime", 1)
+    text = {"build": build.split("AS build", 1)[1], "runtime": runtime}[stage]
+    joined = re.sub(r"\\\n\s*", " ", text)
+    return [line.removeprefix("RUN ") for line in joined.splitlines() if line.startswith("RUN ")]
+
+
+def test_the_runtime_stage_installs_nothing_and_its_venv_has_no_pip() -> None:
+    for command in stage_runs("runtime"):
+        assert not re.search(r"\b(pip|apt-get|strip)\b", command), command
+    build = " && ".join(stage_runs("build"))
+    uninstall = build.index("-m pip uninstall --yes --quiet pip setuptools")
+    assert "pip install" not in build[uninstall:], "pip and setuptools go after the last install"
+    assert "-m compileall -q /opt/venv" in build[uninstall:]
+
+
+def test_strip_runs_in_the_build_stage_only_and_spares_the_vendored_libraries() -> None:
+    assert not any("strip" in command for command in stage_runs("runtime"))
+    [stripping] = [
+        command for command in stage_runs("build") if "strip --strip-unneeded" in command
+    ]
+    assert "find /opt/venv -type f -name '*.so' -not -path '*.libs/*' -exec strip" in stripping
+    # then every extension module is loaded, so a library that strip broke fails the build
+    loading = (
+        """&& /opt/venv/bin/python -c "import ctypes, pathlib; """
+        """[ctypes.CDLL(str(p)) for p in pathlib.Path('/opt/venv').rglob('*.so')]"""
+    )
+    assert stripping.index(loading) > stripping.index("strip --strip-unneeded")
+
+
+def test_the_venv_leaves_out_test_suites_and_type_stubs() -> None:
+    [slimming] = [command for command in stage_runs("build") if "-name '*.pyi' -delete" in command]
+    assert r"find /opt/venv -type d \( -name tests -o -name test \) -prune -exec rm -rf {} +" in (
+        slimming
+    )
+
+
+def test_bytecode_is_compiled_in_the_build_and_never_written_at_run_time() -> None:
+    assert stage_runs("build")[-1].endswith("/opt/venv/bin/python -m compileall -q /opt/venv")
+    runtime = DOCKERFILE.split("AS runtime", 1)[1]
+    assert re.search(r"^\s+PYTHONDONTWRITEBYTECODE=1 \\$", runtime, re.MULTILINE)

@@ -19,6 +19,7 @@ from kubernetes_deployment.manifests import (
     validation_errors,
 )
 from support.fake_tools import fake_tool
+from support.kubernetes_objects import one
 
 ELK_DIR = OVERLAYS_DIR.parent / "components" / "elk"
 SCRIPT = ELK_DIR / "create-data-view.sh"
@@ -31,17 +32,6 @@ RUNTIME_DEFAULT = {"type": "RuntimeDefault"}
 @pytest.fixture(scope="module")
 def elk() -> list[dict[str, Any]]:
     return documents(render(OVERLAYS_DIR / "minikube-elk"))
-
-
-def one(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
-    """The object of ``kind`` whose name is ``name`` (a generated ConfigMap's, before its hash)."""
-    [found] = [
-        item
-        for item in objects
-        if item["kind"] == kind
-        and re.fullmatch(f"{name}(-[a-z0-9]{{10}})?", item["metadata"]["name"])
-    ]
-    return found
 
 
 def setting(settings: dict[str, Any], dotted: str) -> Any:

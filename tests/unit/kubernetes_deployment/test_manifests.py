@@ -26,7 +26,8 @@ from model_service.routes import HEALTH_PATH, READY_PATH, STARTUP_PATH
 from support.fake_tools import fake_tool
 
 OVERLAY_NAMES = [overlay.name for overlay in overlays()]
-CLUSTER_OVERLAYS = ["minikube", "minikube-elk", "minikube-monitoring"]  # podman's: tests of its own
+# podman's overlay has tests of its own
+CLUSTER_OVERLAYS = ["minikube", "minikube-elk", "minikube-load-test", "minikube-monitoring"]
 
 
 @pytest.fixture(scope="module", params=OVERLAY_NAMES)
@@ -59,7 +60,9 @@ def names(objects: list[dict[str, Any]]) -> set[str]:
 
 
 def test_both_overlays_exist() -> None:
-    assert OVERLAY_NAMES == ["minikube", "minikube-elk", "minikube-monitoring", "podman"]
+    assert OVERLAY_NAMES == [
+        "minikube", "minikube-elk", "minikube-load-test", "minikube-monitoring", "podman"
+    ]  # fmt: skip
 
 
 def test_every_object_validates_strictly(rendered: list[dict[str, Any]]) -> None:
@@ -231,6 +234,7 @@ def test_command_line_validates_every_overlay(capsys: pytest.CaptureFixture[str]
     output = capsys.readouterr().out
     assert "kubernetes/overlays/minikube: 7 objects, valid" in output
     assert "kubernetes/overlays/minikube-elk: 18 objects, valid" in output
+    assert "kubernetes/overlays/minikube-load-test: 11 objects, valid" in output
     assert "kubernetes/overlays/minikube-monitoring: 18 objects, valid" in output
 
 

@@ -20,6 +20,7 @@ from kubernetes_deployment.manifests import (
 )
 from monitoring.burn_rates import seconds
 from monitoring.rules import RULES_DIR, RULES_NAME
+from support.kubernetes_objects import one
 from support.promtool import promtool
 
 COMPONENT = KUBERNETES_DIR / "components" / "monitoring"
@@ -44,17 +45,6 @@ RBAC = "rbac.authorization.k8s.io"
 @pytest.fixture(scope="module")
 def monitoring() -> list[dict[str, Any]]:
     return documents(render(OVERLAYS_DIR / "minikube-monitoring"))
-
-
-def one(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
-    """The object of ``kind`` whose name is ``name`` (a generated ConfigMap's, before its hash)."""
-    [found] = [
-        item
-        for item in objects
-        if item["kind"] == kind
-        and re.fullmatch(f"{name}(-[a-z0-9]{{10}})?", item["metadata"]["name"])
-    ]
-    return found
 
 
 def template_of(workload: dict[str, Any]) -> dict[str, Any]:

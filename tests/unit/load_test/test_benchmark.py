@@ -1,14 +1,23 @@
+import itertools
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from load_test import benchmark as benchmark_module
 from load_test.benchmark import (
     BATCHING,
+    CEILING_1,
+    CEILING_2,
     MICRO_BATCHING,
+    ReferenceProcess,
+    benchmark,
     benchmark_chart,
+    bound_by,
     config_with_batching,
     contenders,
 )
+from load_test.run import LoadTest
 from model_service.configuration import load_configuration
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -26,9 +35,10 @@ def test_batching_is_turned_on_and_off_in_copies_of_the_configuration(tmp_path: 
     assert on.logging == off.logging == load_configuration(LOCAL).logging
 
 
-def test_the_contenders_are_the_ceiling_the_baseline_and_ours_four_ways(tmp_path: Path) -> None:
-    ceiling, tutorial, *ours = contenders(LOCAL, tmp_path)
-    assert ceiling.name.startswith("hello-world")
+def test_the_contenders_are_two_ceilings_the_baseline_and_ours_four_ways(tmp_path: Path) -> None:
+    one, two, tutorial, *ours = contenders(LOCAL, tmp_path)
+    assert (one.name, one.workers, two.name, two.workers) == (CEILING_1, 1, CEILING_2, 2)
+    assert one.app == two.app
     assert tutorial.name.startswith("tutorial")
     ways = {(contender.workers, "batching on" in contender.name) for contender in ours}
     assert ways == {(1, False), (1, True), (2, False), (2, True)}
@@ -42,3 +52,38 @@ def test_the_chart_shows_every_contender(tmp_path: Path) -> None:
     figure = benchmark_chart(table)
     labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
     assert labels == ["ours", "tutorial", "ceiling"]
+
+
+def test_a_reference_app_runs_as_ours_does(tmp_path: Path) -> None:
+    command = ReferenceProcess("m:app", tmp_path / "log", workers=2).command()
+    pairs = dict(itertools.pairwise(command))
+    assert (pairs["--workers"], pairs["--loop"], pairs["--http"]) == ("2", "uvloop", "httptools")
+    assert "--no-access-log" in command
+
+
+@pytest.mark.parametrize(
+    ("locust", "service", "workers", "bound"),
+    [(95, 120, 2, "Locust"), (60, 185, 2, "service"), (60, 95, 1, "service"),
+     (70, 120, 2, "the machine's 2 cores")],
+)  # fmt: skip
+def test_what_bound_a_run(locust: float, service: float, workers: int, bound: str) -> None:
+    assert bound_by(locust, service, workers) == bound
+
+
+def test_each_row_is_held_against_the_ceiling_of_as_many_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rates = {CEILING_1: 4000.0, CEILING_2: 8000.0}
+
+    def measured(contender: object, load: LoadTest) -> dict[str, object]:
+        rps = rates.get(contender.name, 2000.0)
+        return {"service": contender.name, "workers": contender.workers, "req/s": rps,
+                "p50 ms": 1, "p99 ms": 2, "requests": 1, "failures": 0,
+                "Locust CPU %": 50, "service CPU %": 50}  # fmt: skip
+
+    monkeypatch.setattr(benchmark_module, "measure", measured)
+    table = benchmark(LoadTest(reports=tmp_path), LOCAL)
+    ratios = dict(zip(table.index, table["of ceiling"], strict=True))
+    assert ratios[CEILING_2] == 1.0
+    assert ratios["ours, batching off, 1 worker"] == 0.5
+    assert ratios["ours, batching off, 2 workers"] == 0.25

@@ -33,10 +33,13 @@ class StatsTotal:
         return self.response_times[math.ceil(percent * len(self.response_times)) - 1]
 
 
-def environment(total: StatsTotal, exceptions: dict | None = None) -> SimpleNamespace:
+def environment(
+    total: StatsTotal, exceptions: dict | None = None, headless: bool = True
+) -> SimpleNamespace:
     options = SimpleNamespace(
-        host="http://x", shape="stages", num_users=4, spawn_rate=2.0, run_time=10
-    )
+        host="http://x", shape="stages", num_users=4, spawn_rate=2.0, run_time=10,
+        headless=headless,
+    )  # fmt: skip
     return SimpleNamespace(
         stats=SimpleNamespace(total=total),
         runner=SimpleNamespace(exceptions=exceptions or {}),
@@ -128,3 +131,16 @@ def test_a_run_that_made_no_request_fails() -> None:
     assert not summary.passed
     assert len(summary.breaches) == 4
     assert summary.elapsed_s == 0
+
+
+def test_with_the_web_ui_a_stopped_run_is_judged_at_once(tmp_path: Path) -> None:
+    """The UI goes on after a run ends or is stopped: the summary is written then."""
+    gate = Gate(OBJECTIVES, tmp_path / "summary.json")
+    gate.on_test_stop(environment(fast_run(failures=2), headless=False))
+    assert read_summary(tmp_path / "summary.json").passed is False
+
+
+def test_a_headless_run_is_judged_once_when_locust_quits(tmp_path: Path) -> None:
+    gate = Gate(OBJECTIVES, tmp_path / "summary.json")
+    gate.on_test_stop(environment(fast_run(), headless=True))
+    assert not (tmp_path / "summary.json").exists()

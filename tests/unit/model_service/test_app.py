@@ -14,7 +14,14 @@ from model_service.app import create_app
 from model_service.configuration import AuthenticationConfiguration, import_object
 from model_service.routes import prediction_route
 from support.services import stub_configuration, wait_until_ready
-from support.stub_models import BrokenStubModel, GatedStubModel, SlowStubModel, StubModel
+from support.stub_models import (
+    BrokenStubModel,
+    GatedStubModel,
+    NestedStubModel,
+    SlowStubModel,
+    StubInput,
+    StubModel,
+)
 
 PREDICT = prediction_route(StubModel.qualified_name)
 
@@ -430,3 +437,71 @@ async def post_concurrently(app: object, xs: list[float]) -> list[httpx.Response
                 for x in xs
             )
         )
+
+
+def values_at(node: object, key: str) -> Iterator[object]:
+    """The value of every ``key`` in a JSON document, at any depth."""
+    if isinstance(node, dict):
+        if key in node:
+            yield node[key]
+        for value in node.values():
+            yield from values_at(value, key)
+    elif isinstance(node, list):
+        for value in node:
+            yield from values_at(value, key)
+
+
+def references(spec: dict) -> list[str]:
+    """Every ``$ref`` of an OpenAPI document (a property named ``$ref`` is a schema, not one)."""
+    return [value for value in values_at(spec, "$ref") if isinstance(value, str)]
+
+
+def resolved(spec: dict, reference: str) -> object:
+    """What a local ``$ref`` such as ``#/components/schemas/X`` points at; KeyError if nothing."""
+    assert reference.startswith("#/"), reference
+    target: object = spec
+    for part in reference[2:].split("/"):
+        target = target[part]  # type: ignore[index]
+    return target
+
+
+def request_schema(spec: dict, path: str) -> dict:
+    body = spec["paths"][path]["post"]["requestBody"]
+    assert body["required"] is True
+    return body["content"]["application/json"]["schema"]
+
+
+def test_the_prediction_body_refers_to_the_input_schema_with_its_examples() -> None:
+    spec = create_app(stub_configuration()).openapi()
+    assert request_schema(spec, PREDICT) == {"$ref": "#/components/schemas/StubInput"}
+    stub_input = spec["components"]["schemas"]["StubInput"]
+    assert stub_input["examples"] == StubInput.model_config["json_schema_extra"]["examples"]
+    assert stub_input["properties"]["x"]["examples"] == [2.0]
+    assert set(stub_input["properties"]) == {"x", "note"}
+
+
+def test_nested_input_schemas_move_into_the_components_and_every_reference_resolves() -> None:
+    spec = create_app(stub_configuration("NestedStubModel")).openapi()
+    schemas = spec["components"]["schemas"]
+    path = prediction_route(NestedStubModel.qualified_name)
+    assert request_schema(spec, path) == {"$ref": "#/components/schemas/NestedStubInput"}
+    nested_input = schemas["NestedStubInput"]
+    assert "$defs" not in nested_input
+    assert nested_input["examples"] == [{"x": 1.0, "length": {"value": 2.0, "unit": "m"}}]
+    assert nested_input["properties"]["length"]["$ref"] == "#/components/schemas/StubLength"
+    assert schemas["StubLength"]["properties"]["unit"]["$ref"] == "#/components/schemas/StubUnit"
+    assert schemas["StubUnit"]["enum"] == ["m", "ft"]
+    assert {"StubOutput", "RequestProblems", "ErrorMessage"} <= set(schemas)
+    found = references(spec)
+    assert "#/components/schemas/StubLength" in found
+    for reference in found:
+        assert resolved(spec, reference), reference
+    assert not list(values_at(spec, "$defs"))
+
+
+def test_the_served_spec_is_the_one_with_the_nested_schemas() -> None:
+    with TestClient(create_app(stub_configuration("NestedStubModel"))) as client:
+        spec = client.get("/openapi.json").json()
+    for reference in references(spec):
+        assert resolved(spec, reference), reference
+    assert "StubLength" in spec["components"]["schemas"]

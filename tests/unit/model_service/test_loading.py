@@ -1,3 +1,7 @@
+import gc
+import logging
+from collections.abc import Iterator
+
 import pytest
 
 from ml_model_logging.decorator import LoggingDecorator
@@ -6,6 +10,9 @@ from model_service.batching import MicroBatching
 from model_service.configuration import ModelConfiguration
 from model_service.loading import ModelRegistry, build_model
 from support.stub_models import StubInput
+
+STUB = "support.stub_models.StubModel"
+BROKEN = "support.stub_models.BrokenStubModel"
 
 
 @pytest.mark.anyio
@@ -59,3 +66,33 @@ async def test_waiting_for_a_model_ends_when_loading_does() -> None:
     registry = ModelRegistry()
     registry.load([ModelConfiguration(class_path="support.stub_models.BrokenStubModel")])
     assert await registry.wait_for("broken_stub_model", seconds=30) is None
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    """Whatever a test freezes is given back to the collector afterwards."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+@pytest.mark.usefixtures("unfrozen")
+@pytest.mark.parametrize("freeze", [True, False])
+def test_the_long_lived_objects_are_frozen_only_when_asked(
+    freeze: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    registry = ModelRegistry()
+    with caplog.at_level(logging.INFO, logger="model_service.loading"):
+        registry.load([ModelConfiguration(class_path=STUB)], freeze=freeze)
+    assert registry.ready
+    assert (gc.get_freeze_count() > 0) is freeze
+    frozen = [record for record in caplog.records if record.message == "Long-lived objects frozen"]
+    assert len(frozen) == int(freeze)
+
+
+@pytest.mark.usefixtures("unfrozen")
+def test_a_model_that_fails_to_load_freezes_nothing() -> None:
+    registry = ModelRegistry()
+    registry.load([ModelConfiguration(class_path=BROKEN)], freeze=True)
+    assert registry.error
+    assert gc.get_freeze_count() == 0

@@ -4,10 +4,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
+from common.paths import KUBERNETES_DIR
+from kubernetes_deployment.podman import Probes
 from service_runner import container
 from service_runner.container import (
     CHECK_REQUEST_ID,
+    COLD_START_BUDGET_SECONDS,
     RUNTIME_PACKAGES,
     ContainerError,
     Observations,
@@ -48,7 +52,7 @@ def test_a_good_image_passes_every_check() -> None:
 @pytest.mark.parametrize(
     ("change", "failing"),
     [
-        ({"ready_seconds": None}, "ready"),
+        ({"ready_seconds": COLD_START_BUDGET_SECONDS + 0.1}, "cold start"),
         ({"answer": {"charges": 7574.2}}, "same prediction as in process"),
         ({"status_code": 500}, "same prediction as in process"),
         ({"uid": "0"}, "runs as non-root"),
@@ -63,6 +67,25 @@ def test_a_good_image_passes_every_check() -> None:
 )
 def test_each_fault_fails_its_own_check(change: dict, failing: str) -> None:
     assert failed(replace(GOOD, **change)) == [failing]
+
+
+def test_an_image_that_never_gets_ready_fails_ready_and_cold_start() -> None:
+    assert failed(replace(GOOD, ready_seconds=None)) == ["ready", "cold start"]
+
+
+def test_cold_start_prints_the_seconds_and_passes_up_to_the_bound() -> None:
+    [verdict] = [
+        verdict
+        for verdict in evaluate(replace(GOOD, ready_seconds=COLD_START_BUDGET_SECONDS))
+        if verdict.name == "cold start"
+    ]
+    assert verdict.passed
+    assert verdict.detail.startswith(f"{COLD_START_BUDGET_SECONDS:.1f} s from `run` to ready")
+
+
+def test_the_cold_start_bound_is_the_startup_probes_budget() -> None:
+    deployment = yaml.safe_load((KUBERNETES_DIR / "base" / "deployment.yaml").read_text())
+    assert Probes.of(deployment).startup_budget_s == COLD_START_BUDGET_SECONDS
 
 
 def test_containers_run_read_only_without_capabilities() -> None:
