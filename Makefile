@@ -293,7 +293,7 @@ rules: $(INSTALLED) ## Generate the SLOs' Prometheus rules and their promtool te
 	$(PY) -m monitoring.rules --slo-file $(SLO_FILE)
 
 ci: PROFILE = ci
-ci: lint image-lint image-check test-slow reliability blog browser-check ## What CI runs after `make test`: lint, image check, slow tests (podman pods among them), reliability, notebooks (PROFILE=ci), post, browser check
+ci: lint image-lint image-check test-slow blog browser-check ## What CI runs after `make test`: lint, image check, slow tests (podman pods among them), notebooks (PROFILE=ci; notebook 05 runs every reliability check), post, browser check
 
 clean: ## Remove the venv, build outputs, load-test reports, trained models and the cached dataset
 	rm -rf $(VENV) $(BUILD) $(MODELS) data reports .pytest_cache .ruff_cache
