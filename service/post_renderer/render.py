@@ -8,7 +8,9 @@ section titled by its ``#`` heading, with its own headings one level down. Cells
 show only their output. Charts are markdown links to ``../images/``, a path that works from
 ``notebooks/`` and ``blog_post/`` alike. Images that a cell outputs itself are embedded in the
 HTML and written beside the markdown, into ``blog_post_files/``. The HTML loads no scripts from
-the network (no require.js, MathJax or Mermaid: the notebooks use none of them).
+the network (no require.js, MathJax or Mermaid: the notebooks use none of them). The markdown
+holds no HTML of the outputs: listings, tables and printed text become markdown that renders
+anywhere (``post_renderer.portable``).
 """
 
 import argparse
@@ -27,6 +29,8 @@ from post_renderer.cells import REMOVED_CELL_TAGS, REMOVED_INPUT_TAGS, as_shown
 from post_renderer.facts import FactsError, collected
 from post_renderer.front_matter import TITLE, front_matter
 from post_renderer.outline import OutlineError, anchor_markdown, notebook_title, sections
+from post_renderer.portable import PortableOutputs
+from post_renderer.sync import write_shown_cells
 
 POST_NAME = "blog_post"
 FILES_DIR = f"{POST_NAME}_files"
@@ -76,6 +80,7 @@ def export_markdown(notebook: nbformat.NotebookNode) -> tuple[str, dict[str, byt
     """The markdown, and the images it links to by paths under ``blog_post_files/``."""
     resources = {"unique_key": POST_NAME, "output_files_dir": FILES_DIR}
     exporter = MarkdownExporter(config=exporter_config())
+    exporter.register_preprocessor(PortableOutputs(), enabled=True)
     body, resources = exporter.from_notebook_node(notebook, resources=resources)
     return body, resources.get("outputs", {})
 
@@ -101,7 +106,8 @@ def write_output_files(files: dict[str, bytes], output_dir: Path) -> None:
 
 
 def render(notebook_paths: list[Path], output_dir: Path, today: date | None = None) -> list[Path]:
-    """Write ``blog_post.md`` and ``blog_post.html`` into ``output_dir``; return their paths."""
+    """Write ``blog_post.md``, ``blog_post.html`` and the cells they show (``cells.json``) into
+    ``output_dir``; return their paths."""
     merged = merge_notebooks(notebook_paths, today or date.today())
     markdown, files = export_markdown(merged)
     html = export_html(merged)
@@ -110,7 +116,7 @@ def render(notebook_paths: list[Path], output_dir: Path, today: date | None = No
     markdown_path, html_path = output_dir / f"{POST_NAME}.md", output_dir / f"{POST_NAME}.html"
     markdown_path.write_text(markdown, encoding="utf-8")
     html_path.write_text(html, encoding="utf-8")
-    return [markdown_path, html_path]
+    return [markdown_path, html_path, write_shown_cells(notebook_paths, output_dir)]
 
 
 def main(argv: list[str] | None = None) -> int:

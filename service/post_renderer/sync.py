@@ -2,9 +2,14 @@
 
 The post must hold, in order, every markdown cell and every visible code cell of the notebooks,
 as the renderer shows them (headings one level down). Whitespace and line endings are compared
-loosely, words exactly: one changed word in a cell makes the post stale.
+loosely, words exactly: one changed word in a cell makes the post stale. A cell deleted from a
+notebook leaves its text in the post, which that search cannot see; so the renderer also writes
+the cells it showed (``cells.json``, beside the post), and a cell listed there that no notebook
+has any more makes the post stale too.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +18,7 @@ import nbformat
 from post_renderer.cells import shown_source
 
 START_LENGTH = 60
+SHOWN_CELLS_NAME = "cells.json"
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,46 @@ def stale_cells(notebook_paths: list[Path], post: str) -> list[StaleCell]:
             else:
                 position = found + len(normalise(source))
     return stale
+
+
+def shown_cells(notebook_paths: list[Path]) -> list[dict[str, str]]:
+    """Each shown cell of the notebooks, in order: its notebook, type, start and text's hash."""
+    shown = []
+    for path in notebook_paths:
+        for cell in nbformat.read(path, as_version=4).cells:
+            source = shown_source(cell)
+            if source is None or not source.strip():
+                continue
+            digest = hashlib.sha256(normalise(source).encode()).hexdigest()
+            shown.append({"notebook": path.name, "cell_type": cell.cell_type,
+                          "start": cell_start(cell.source), "sha256": digest})  # fmt: skip
+    return shown
+
+
+def write_shown_cells(notebook_paths: list[Path], output_dir: Path) -> Path:
+    """Write the cells a rendering shows beside the post; the path written."""
+    path = output_dir / SHOWN_CELLS_NAME
+    path.write_text(json.dumps(shown_cells(notebook_paths), indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def removed_cells(notebook_paths: list[Path], shown_cells_path: Path) -> list[StaleCell]:
+    """The cells the post showed (as its rendering listed them) that no notebook has now."""
+    current = {(cell["notebook"], cell["sha256"]) for cell in shown_cells(notebook_paths)}
+    shown = json.loads(shown_cells_path.read_text(encoding="utf-8"))
+    return [
+        StaleCell(cell["notebook"], cell["cell_type"], cell["start"])
+        for cell in shown
+        if (cell["notebook"], cell["sha256"]) not in current
+    ]
+
+
+def removed_cells_message(removed: list[StaleCell], post_path: Path) -> str:
+    """What the post still shows that the notebooks no longer have."""
+    lines = [f"{post_path} is stale: it shows cells that the notebooks no longer have:"]
+    lines += [f"  {cell}" for cell in removed]
+    lines.append("Run `make blog` to execute the notebooks and render the post again.")
+    return "\n".join(lines)
 
 
 def stale_post_message(stale: list[StaleCell], post_path: Path) -> str:

@@ -182,7 +182,7 @@ def test_a_rendered_post_has_its_images_and_anchors(
         new_markdown_cell("# 1. A step\n\n![chart](../images/chart.png)"),
         figure,
     )
-    _, html_path = render([notebook], tmp_path / "blog_post", date(2026, 1, 2))
+    _, html_path, _ = render([notebook], tmp_path / "blog_post", date(2026, 1, 2))
     findings = check_post(html_path, tmp_path / "post.png")
     assert findings.broken == []
     assert findings.images == 2

@@ -67,7 +67,7 @@ def notebooks(tmp_path: Path, write_notebook: NotebookWriter, png_base64: str) -
 def test_post_opens_with_title_date_summary_and_contents(
     notebooks: list[Path], tmp_path: Path
 ) -> None:
-    markdown_path, html_path = render(notebooks, tmp_path / "post", TODAY)
+    markdown_path, html_path, _ = render(notebooks, tmp_path / "post", TODAY)
     post = markdown_path.read_text()
     assert post.startswith(f"# {TITLE}\n\n*2026-01-02*\n\n{summary(PostFacts())}")
     contents = "- [1. First step](#1-first-step)\n- [2. Second step](#2-second-step)"
@@ -77,7 +77,7 @@ def test_post_opens_with_title_date_summary_and_contents(
 
 
 def test_every_in_page_link_has_its_anchor(notebooks: list[Path], tmp_path: Path) -> None:
-    markdown_path, html_path = render(notebooks, tmp_path / "post", TODAY)
+    markdown_path, html_path, _ = render(notebooks, tmp_path / "post", TODAY)
     page = PageParts(html_path.read_text())
     assert {"1-first-step", "2-second-step"} <= set(page.fragments)
     assert set(page.fragments) <= page.ids
@@ -88,7 +88,7 @@ def test_every_in_page_link_has_its_anchor(notebooks: list[Path], tmp_path: Path
 def test_notebook_titles_are_sections_under_the_post_title(
     notebooks: list[Path], tmp_path: Path
 ) -> None:
-    markdown_path, html_path = render(notebooks, tmp_path / "post", TODAY)
+    markdown_path, html_path, _ = render(notebooks, tmp_path / "post", TODAY)
     post = markdown_path.read_text()
     assert post.count("\n# ") == 0
     assert "\n## 1. First step\n" in post
@@ -99,7 +99,7 @@ def test_notebook_titles_are_sections_under_the_post_title(
 
 
 def test_cells_in_order_and_tagged_cells_left_out(notebooks: list[Path], tmp_path: Path) -> None:
-    markdown_path, html_path = render(notebooks, tmp_path / "post", TODAY)
+    markdown_path, html_path, _ = render(notebooks, tmp_path / "post", TODAY)
     post = markdown_path.read_text()
     assert post.index("## 1. First") < post.index("visible code") < post.index("## 2. Second")
     for text in (post, html_path.read_text()):
@@ -110,7 +110,7 @@ def test_cells_in_order_and_tagged_cells_left_out(notebooks: list[Path], tmp_pat
 
 
 def test_chart_links_work_from_the_post(notebooks: list[Path], tmp_path: Path) -> None:
-    markdown_path, html_path = render(notebooks, tmp_path / "post", TODAY)
+    markdown_path, html_path, _ = render(notebooks, tmp_path / "post", TODAY)
     assert "![chart](../images/chart.png)" in markdown_path.read_text()
     assert '<img alt="chart" src="../images/chart.png"' in html_path.read_text()
 
@@ -121,7 +121,7 @@ def test_images_that_cells_output_are_files_beside_the_markdown_and_embedded_in_
     output = tmp_path / "post"
     (output / FILES_DIR).mkdir(parents=True)
     (output / FILES_DIR / "from_an_older_rendering.png").write_bytes(png_bytes)
-    markdown_path, html_path = render(notebooks, output, TODAY)
+    markdown_path, html_path, _ = render(notebooks, output, TODAY)
     [image] = list((output / FILES_DIR).iterdir())
     assert image.read_bytes() == png_bytes
     assert f"]({FILES_DIR}/{image.name})" in markdown_path.read_text()
@@ -129,7 +129,7 @@ def test_images_that_cells_output_are_files_beside_the_markdown_and_embedded_in_
 
 
 def test_html_loads_no_scripts_from_the_network(notebooks: list[Path], tmp_path: Path) -> None:
-    _, html_path = render(notebooks, tmp_path / "post", TODAY)
+    _, html_path, _ = render(notebooks, tmp_path / "post", TODAY)
     assert PageParts(html_path.read_text()).scripts == []
 
 
@@ -144,12 +144,15 @@ def test_notebooks_in_a_directory_are_the_numbered_ones_in_order(tmp_path: Path)
     assert [path.name for path in notebooks_in(tmp_path)] == ["01_a.ipynb", "02_b.ipynb"]
 
 
-def test_command_line_writes_both_files(notebooks: list[Path], tmp_path: Path) -> None:
+def test_command_line_writes_both_files_and_the_cells_they_show(
+    notebooks: list[Path], tmp_path: Path
+) -> None:
     assert main(["--notebooks", str(tmp_path), "--output", str(tmp_path / "post")]) == 0
     assert sorted(path.name for path in (tmp_path / "post").iterdir()) == [
         "blog_post.html",
         "blog_post.md",
         FILES_DIR,
+        "cells.json",
     ]
 
 
@@ -190,7 +193,7 @@ def test_the_summary_says_what_the_notebooks_recorded_and_never_shows_the_record
         new_markdown_cell("# 4. Deploy"),
         fact_cell(deployment="podman", slo_target="pods", slo_passed=True),
     )
-    markdown_path, html_path = render([notebook], tmp_path / "post", TODAY)
+    markdown_path, html_path, _ = render([notebook], tmp_path / "post", TODAY)
     post = markdown_path.read_text()
     assert "play its Kubernetes manifests with podman" in post
     assert "load test the pods that run the configuration that ships" in post

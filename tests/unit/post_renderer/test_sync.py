@@ -30,7 +30,7 @@ def notebook(tmp_path: Path, write_notebook: NotebookWriter) -> Callable[..., Pa
 @pytest.fixture
 def post(notebook: Callable[..., Path], tmp_path: Path) -> str:
     """The post rendered from the notebook as first written."""
-    markdown_path, _ = render([notebook()], tmp_path / "post", TODAY)
+    markdown_path, *_ = render([notebook()], tmp_path / "post", TODAY)
     return markdown_path.read_text()
 
 
@@ -60,7 +60,7 @@ def test_hidden_cells_are_left_out_and_ignored(
     notebook: Callable[..., Path], tmp_path: Path, tag: str, new_cell: Callable[..., NotebookNode]
 ) -> None:
     with_hidden = notebook(new_cell("not_in_the_post = True", metadata={"tags": [tag]}))
-    markdown_path, _ = render([with_hidden], tmp_path / "hidden", TODAY)
+    markdown_path, *_ = render([with_hidden], tmp_path / "hidden", TODAY)
     post = markdown_path.read_text()
     assert "not_in_the_post" not in post
     assert stale_cells([with_hidden], post) == []
