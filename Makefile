@@ -4,7 +4,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-builtin-rules
 
-PYTHON ?= python3.11
+# PYTHON: the Python that creates the venv; empty picks the newest Python of at least MIN_PYTHON
+# (pyproject.toml's requires-python) among PYTHON_CANDIDATES, each asked for its version (python3
+# may be older). `make python-version` shows the choice.
+PYTHON ?=
+MIN_PYTHON := $(shell sed -n 's/^requires-python = ">=\(.*\)"/\1/p' pyproject.toml)
+PYTHON_CANDIDATES := python3.13 python3.12 python3.11 python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -59,12 +64,13 @@ PODMAN_CONF ?= configuration/containers.conf
 CONTAINER_TOOL = $(PY) -m service_runner.container
 export CONTAINERS_CONF := $(if $(PODMAN_CONF),$(abspath $(PODMAN_CONF)),$(CONTAINERS_CONF))
 
-# Notebooks run from notebooks/, so a dataset path given relative to here is made absolute.
+# Notebooks run from notebooks/, so a dataset path given relative to here (in the environment or
+# on the command line) is made absolute.
 ifdef INSURANCE_DATA
-export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
+override export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help venv dependencies system-packages requirements data train serve load-test cluster-requests benchmark benchmark-hops benchmark-tail profile benchmark-model reliability drift \
+.PHONY: help python-version venv dependencies lab system-packages requirements data train serve load-test cluster-requests benchmark benchmark-hops benchmark-tail profile benchmark-model reliability drift \
 	test test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
 	port-forward port-forward-kibana \
@@ -73,10 +79,54 @@ endif
 help: ## Show the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-venv: $(PY) ## Create the virtual environment in .venv (PYTHON=python3.11)
+# Finds the venv's Python (see PYTHON above): sets `python` and `python_version` in the recipe's
+# shell, or says what it found and what is needed, and exits 1.
+define find_python
+needed="Python $(MIN_PYTHON) or newer is needed"
+IFS=. read -r min_major min_minor <<< "$(MIN_PYTHON)"
+# inspect COMMAND: sets version, major, minor and found (what COMMAND is, for the messages), and
+# succeeds when COMMAND is a Python of at least MIN_PYTHON
+inspect() {
+	version= major=0 minor=0
+	if ! command -v "$$1" >/dev/null; then found="$$1 is not installed"; return 1; fi
+	said=$$("$$1" --version 2>&1) || true
+	said=$${said%%$$'\n'*}
+	if [[ ! $$said =~ ^Python\ (([0-9]+)\.([0-9]+)[^[:space:]]*)$$ ]]; then
+		found="$$1 does not run ($${said:-no output})"; return 1
+	fi
+	version=$${BASH_REMATCH[1]} major=$${BASH_REMATCH[2]} minor=$${BASH_REMATCH[3]}
+	found="$$1 is Python $$version"
+	(( major > min_major || (major == min_major && minor >= min_minor) ))
+}
+if [[ -n "$(PYTHON)" ]]; then
+	inspect "$(PYTHON)" || { echo "error: $$needed, and PYTHON=$$found" >&2; exit 1; }
+	python="$(PYTHON)" python_version=$$version
+else
+	python= best=0 seen=()
+	for candidate in $(PYTHON_CANDIDATES); do
+		if inspect "$$candidate" && (( major * 1000 + minor > best )); then
+			python=$$candidate python_version=$$version best=$$(( major * 1000 + minor ))
+		fi
+		seen+=("$$found")
+	done
+	if [[ -z $$python ]]; then
+		printf -v report '%s, ' "$${seen[@]}"
+		echo "error: $$needed, and none was found: $${report%, }." \
+			"Install one, or name it with PYTHON=/path/to/python3.x" >&2
+		exit 1
+	fi
+fi
+endef
+python-version $(PY): export FIND_PYTHON = $(find_python)
+
+python-version: ## Show the Python that `make venv` uses: PYTHON, else the newest installed of at least 3.11
+	@eval "$$FIND_PYTHON"; echo "$$python (Python $$python_version)"
+
+venv: $(PY) ## Create the virtual environment in .venv with that Python (PYTHON= to choose)
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	@eval "$$FIND_PYTHON"; echo "creating $(VENV) with $$python (Python $$python_version)"; \
+		"$$python" -m venv $(VENV)
 
 dependencies: $(INSTALLED) ## Install the pinned requirements and the service packages (editable) into .venv
 
@@ -90,7 +140,8 @@ $(INSTALLED): $(PY) requirements.txt pyproject.toml
 # command of its own name. CI installs them with `make system-packages`; `make test` needs none of
 # them (their tests skip, naming the package).
 SYSTEM_PACKAGES ?= podman runc debootstrap chromium prometheus
-SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+ROOT := $(filter 0,$(shell id -u))
+SUDO := $(if $(ROOT),,sudo)
 
 system-packages: ## Install the Debian packages CI needs (SYSTEM_PACKAGES) that are missing, with apt-get (sudo unless root)
 	@missing=(); for package in $(SYSTEM_PACKAGES); do \
@@ -145,9 +196,9 @@ benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: the
 benchmark-hops: $(INSTALLED) $(ARTIFACT) ## What each hop of a prediction costs: CPU µs per request of the app in process, one part taken away at a time
 	$(PY) -m load_test.hop_costs --requests 10000 --rounds 3
 
-benchmark-tail: $(INSTALLED) $(ARTIFACT) ## A full collection's pause, then p50 and p99 against users (TAIL_USERS), the collector frozen after loading or not; images/05_tail.png
+benchmark-tail: $(INSTALLED) $(ARTIFACT) ## A full collection's pause, then p50 and p99 against users (TAIL_USERS), the collector frozen after loading or not; images/07_tail.png
 	$(PY) -m load_test.tail --users $(TAIL_USERS) --duration $(TAIL_DURATION) --workers $(WORKERS) \
-		--config $(CONFIG) --chart images/05_tail.png
+		--config $(CONFIG) --chart images/07_tail.png
 
 profile: $(INSTALLED) $(ARTIFACT) ## Where a request's time goes: py-spy samples the service under Locust load (WORKERS=1)
 	$(PY) -m load_test.profile --users $(USERS) --workers 1 --config $(CONFIG)
@@ -186,6 +237,18 @@ lint: $(INSTALLED) ## Lint and check formatting with ruff
 
 notebooks: $(INSTALLED) ## Execute the notebooks in order with papermill into build/notebooks (PROFILE=full|ci)
 	$(PY) -m post_renderer.execute --profile configuration/profiles/$(PROFILE).yaml --output $(EXECUTED)
+
+# JupyterLab on notebooks/, the folder papermill runs them from, with the venv's python3 kernel
+# (environment paths first: a python3 kernel of the user's own does not shadow it) and the
+# environment exported above. LAB_BROWSER=0: no browser is opened. Jupyter refuses root unless told
+# (containers often run as root).
+LAB_PORT ?= 8888
+LAB_BROWSER ?= 1
+
+lab: $(INSTALLED) ## Open JupyterLab on notebooks/ at BIND:LAB_PORT (8888) with the venv's kernel, to run the notebooks step by step
+	JUPYTER_PREFER_ENV_PATH=1 exec $(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
+		--ServerApp.ip=$(BIND) --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(LAB_BROWSER)),--no-browser) \
+		$(if $(ROOT),--allow-root)
 
 blog: notebooks ## Execute the notebooks, then render the post into blog_post/ (.md and .html)
 	$(PY) -m post_renderer.render --notebooks $(EXECUTED) --output blog_post

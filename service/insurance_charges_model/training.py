@@ -49,6 +49,8 @@ HOLDOUT_FRACTION = 0.2
 CV_FOLDS = 5
 STRATIFY_BY = "smoker"
 SELECTION_METRIC = "cv_mae_mean"
+# Huber loss is linear for residuals beyond this quantile of their absolute values.
+HUBER_QUANTILE = 0.9
 LIBRARIES = ("scikit-learn", "numpy", "pandas", "skops", "pydantic")
 NUMERIC_FEATURES = tuple(name for name in FEATURE_NAMES if name not in CATEGORIES)
 # The drift baseline counts children (0 to 5) by value: six shares say more than deciles would.
@@ -72,7 +74,7 @@ def candidate_estimators(seed: int = DEFAULT_SEED) -> dict[str, RegressorMixin]:
             n_estimators=300, min_samples_leaf=5, random_state=seed, n_jobs=1
         ),
         "boosting_squared_error": GradientBoostingRegressor(loss="squared_error", **boosting),
-        "boosting_huber": GradientBoostingRegressor(loss="huber", **boosting),
+        "boosting_huber": GradientBoostingRegressor(loss="huber", alpha=HUBER_QUANTILE, **boosting),
         "boosting_absolute_error": GradientBoostingRegressor(loss="absolute_error", **boosting),
     }
 
@@ -93,6 +95,21 @@ def build_pipeline(estimator: RegressorMixin) -> Pipeline:
         remainder="drop",
     )
     return Pipeline([("encode", columns), ("regress", estimator)])
+
+
+def procedure_settings(seed: int = DEFAULT_SEED) -> dict[str, object]:
+    """The split, cross-validation and boosting settings, read from the code that uses them."""
+    huber = candidate_estimators(seed)["boosting_huber"].get_params()
+    return {
+        "holdout_fraction": HOLDOUT_FRACTION,
+        "stratified_by": STRATIFY_BY,
+        "seed": seed,
+        "cv_folds": CV_FOLDS,
+        "chosen_by_lowest": SELECTION_METRIC,
+        "boosting_trees": huber["n_estimators"],
+        "boosting_max_depth": huber["max_depth"],
+        "huber_quantile": huber["alpha"],
+    }
 
 
 def split_holdout(

@@ -45,24 +45,42 @@ def throughput_chart(history: pd.DataFrame) -> Figure:
     return figure
 
 
-def latency_chart(history: pd.DataFrame) -> Figure:
-    """p50, p90 and p99 latency over time."""
+def answering(history: pd.DataFrame) -> pd.DataFrame:
+    """The rows from the first one with an answered request: before it, no percentile exists."""
+    started = history.index[history["Total Request Count"] > 0]
+    return history.loc[started[0] :] if len(started) else history.iloc[0:0]
+
+
+def latency_chart(history: pd.DataFrame, targets: dict[str, float] | None = None) -> Figure:
+    """p50, p90 and p99 latency over time, from the first answer on; ``targets`` (e.g.
+    ``{"p99": 100}``, in ms) are drawn as dashed lines in the colour of their percentile."""
     figure, axes = plt.subplots(figsize=(8, 3.6))
+    shown = answering(history)
+    colours = {}
     for column in PERCENTILES:
-        axes.plot(history.seconds, history[column], label=f"p{column.rstrip('%')}")
+        name = f"p{column.rstrip('%')}"
+        (line,) = axes.plot(shown.seconds, shown[column], label=name)
+        colours[name] = line.get_color()
+    for name, target_ms in (targets or {}).items():
+        if name not in colours:
+            raise ValueError(
+                f"no percentile {name!r} to draw a target for (there are p50, p90, p99)"
+            )
+        axes.axhline(target_ms, color=colours[name], linestyle="--", linewidth=1,
+                     label=f"{name} SLO ({target_ms:g} ms)")  # fmt: skip
     axes.set(xlabel="seconds", ylabel="latency (ms)", title="Latency percentiles (10 s window)")
     axes.set_ylim(bottom=0)
-    axes.legend()
+    axes.legend(loc="upper right", fontsize="small")
     return figure
 
 
 def failures_chart(history: pd.DataFrame) -> Figure:
     """Failures per second, and the running total."""
-    failed, requested = history.iloc[-1][["Total Failure Count", "Total Request Count"]]
     figure, rate = plt.subplots(figsize=(8, 3.6))
     rate.plot(history.seconds, history.failures_per_s, color="tab:red")
-    title = f"Failures: {failed:,.0f} of {requested:,.0f} requests"
-    rate.set(xlabel="seconds", ylabel="failures/s (red)", title=title)
+    # No totals in the title: the history's last row, written each second, can miss the last
+    # requests, and the gate's summary has the exact counts.
+    rate.set(xlabel="seconds", ylabel="failures/s (red)", title="Failures over the run")
     total = rate.twinx()
     total.plot(history.seconds, history["Total Failure Count"], color="tab:gray", linestyle="--")
     total.set(ylabel="failures, total (dashed)")
@@ -71,10 +89,35 @@ def failures_chart(history: pd.DataFrame) -> Figure:
     return figure
 
 
-def draw_charts(history_csv: Path, directory: Path, prefix: str) -> list[Path]:
-    """Save the three charts as ``PREFIX_throughput.png``, ``_latency`` and ``_failures``."""
+def kill_chart(history: pd.DataFrame, killed_at: float, ready_after_s: float | None) -> Figure:
+    """A run in which a container was killed: requests and failures per second, the kill
+    (``killed_at``, a Unix time) and the restarted container's readiness marked."""
+    killed_s = killed_at - history["Timestamp"].iloc[0]
+    figure, rate = plt.subplots(figsize=(8, 3.6))
+    answered = rate.plot(history.seconds, history.requests_per_s, color="tab:blue")
+    failed = rate.plot(history.seconds, history.failures_per_s, color="tab:red")
+    marks = [rate.axvline(killed_s, color="black", linestyle="--", linewidth=1)]
+    labels = ["requests/s", "failures/s", "SIGKILL"]
+    if ready_after_s is not None:
+        marks.append(rate.axvline(killed_s + ready_after_s, color="tab:green", linestyle=":"))
+        labels.append(f"ready again ({ready_after_s:.1f} s)")
+    rate.set(xlabel="seconds", ylabel="per second (3 s window)", title="A pod killed under load")
+    rate.set_ylim(bottom=0)
+    rate.legend(answered + failed + marks, labels, loc="lower left", fontsize="small")
+    return figure
+
+
+def draw_charts(
+    history_csv: Path, directory: Path, prefix: str, targets: dict[str, float] | None = None
+) -> list[Path]:
+    """Save the three charts as ``PREFIX_throughput.png``, ``_latency`` (with ``targets``) and
+    ``_failures``."""
     history = read_history(history_csv)
-    charts = {"throughput": throughput_chart, "latency": latency_chart, "failures": failures_chart}
+    charts = {
+        "throughput": throughput_chart,
+        "latency": lambda rows: latency_chart(rows, targets),
+        "failures": failures_chart,
+    }
     return [
         save_figure(draw(history), directory / f"{prefix}_{name}.png")
         for name, draw in charts.items()

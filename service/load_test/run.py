@@ -31,7 +31,12 @@ from load_test.gate import verdict
 from load_test.populations import TRAINING, shifts_of
 from load_test.service_view import counter_changes, prediction_record_counts, scrape
 from load_test.shapes import SHAPES
-from load_test.slo import load_objectives, with_overrides
+from load_test.slo import (
+    ServiceLevelObjectives,
+    latency_targets,
+    load_objectives,
+    with_overrides,
+)
 from load_test.summary import SUMMARY_NAME, LoadTestSummary, read_summary
 from service_runner.process import ServiceError, ServiceProcess
 from service_runner.readiness import free_port
@@ -111,6 +116,10 @@ class LoadTest:
     def web_url(self) -> str:
         return f"http://{LOOPBACK}:{self.web_port}"
 
+    def objectives(self) -> ServiceLevelObjectives:
+        """The SLOs of ``slo_file`` with this run's overrides."""
+        return with_overrides(load_objectives(self.slo_file), list(self.slo_overrides))
+
 
 @dataclass
 class LoadTestResult:
@@ -175,7 +184,12 @@ def drive(test: LoadTest, host: str) -> LoadTestResult:
     return LoadTestResult(
         exit_code=exit_code,
         summary=read_summary(summary_path),
-        charts=draw_charts(test.reports / HISTORY_CSV, test.reports, test.chart_prefix),
+        charts=draw_charts(
+            test.reports / HISTORY_CSV,
+            test.reports,
+            test.chart_prefix,
+            latency_targets(test.objectives()),
+        ),
         counter_changes=counter_changes(before, after) if before and after else None,
         interrupted=interrupted,
         metrics_before=before,
@@ -194,7 +208,7 @@ def local_service(test: LoadTest) -> ServiceProcess:
 
 def run_load_test(test: LoadTest) -> LoadTestResult:
     """Run the test against ``test.host``, or against a local service started for it."""
-    with_overrides(load_objectives(test.slo_file), list(test.slo_overrides))  # fail early
+    test.objectives()  # a bad SLO file or override fails early
     shifts_of(test.population)  # an unknown population, too
     if test.ui:
         require_free_port(test.web_port)

@@ -29,6 +29,11 @@ class ServiceLevelObjectives(BaseModel):
     )
 
 
+def latency_targets(objectives: ServiceLevelObjectives) -> dict[str, float]:
+    """The latency SLOs by percentile, in ms, as the latency chart draws them."""
+    return {"p90": objectives.p90_ms, "p99": objectives.p99_ms}
+
+
 class Measurements(BaseModel):
     """What a load test measured, over all requests."""
 

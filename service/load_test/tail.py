@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=positive_int, default=2)
     parser.add_argument("--config", type=Path, default=CONFIGURATION / "local.yaml")
     parser.add_argument("--reports", type=Path, default=Path("reports/tail"))
-    parser.add_argument("--chart", type=Path, default=Path("images/05_tail.png"))
+    parser.add_argument("--chart", type=Path, default=Path("images/07_tail.png"))
     arguments = parser.parse_args(argv)
     load = LoadTest(reports=arguments.reports, duration=arguments.duration,
                     workers=arguments.workers, slo_overrides=("min_rps=1",))  # fmt: skip

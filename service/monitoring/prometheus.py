@@ -7,7 +7,7 @@
 It runs the ``prometheus`` binary (Debian's package, or a release from prometheus.io) with a
 configuration written for the run: the targets, a short scrape interval so a run of seconds has
 points to chart, and the rule files, evaluated as often. Its data lives in ``workdir`` and goes
-with it.
+with it; each start begins with no data, so that a previous run's series never enter the rates.
 """
 
 import shutil
@@ -124,11 +124,16 @@ class LocalPrometheus:
             "--log.level=warn",
         ]  # fmt: skip
 
+    def clear_data(self) -> None:
+        """An empty ``workdir``'s data folder: what a previous run scraped is gone."""
+        shutil.rmtree(self.workdir / "data", ignore_errors=True)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+
     def start(self) -> Self:
         missing = [str(path) for path in self.rule_files if not Path(path).is_file()]
         if missing:  # Prometheus reads rule_files as patterns, and skips one matching nothing
             raise PrometheusError(f"no such rule file: {', '.join(missing)}")
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.clear_data()
         config_path = self.workdir / "prometheus.yml"
         config = configuration(self.targets, self.rule_files, self.scrape_interval)
         config_path.write_text(yaml.safe_dump(config, sort_keys=False))

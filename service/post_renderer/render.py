@@ -28,6 +28,7 @@ from traitlets.config import Config
 from post_renderer.cells import REMOVED_CELL_TAGS, REMOVED_INPUT_TAGS, as_shown
 from post_renderer.facts import FactsError, collected
 from post_renderer.front_matter import TITLE, front_matter
+from post_renderer.length import post_length
 from post_renderer.outline import OutlineError, anchor_markdown, notebook_title, sections
 from post_renderer.portable import PortableOutputs
 from post_renderer.sync import write_shown_cells
@@ -132,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print("wrote " + ", ".join(str(path) for path in paths))
+    markdown = next(path for path in paths if path.suffix == ".md")
+    print(f"the post: {post_length(markdown.read_text(encoding='utf-8')).summary()}")
     return 0
 
 

@@ -33,6 +33,7 @@ class PodKillResult(BaseModel):
 
     pod: str = Field(description="The pod whose container was killed.")
     pods: int = Field(description="The replicas serving.")
+    killed_at: float = Field(description="When the container was killed, as a Unix time.")
     requests: int = Field(description="Requests Locust made.")
     failures: int = Field(description="Requests that failed.")
     errors_per_10k: float = Field(description="Failures per 10,000 requests.")
@@ -127,6 +128,7 @@ def pod_kill_result(
     return PodKillResult(
         pod=victim.pod,
         pods=pods,
+        killed_at=killed_at,
         requests=measurements.requests,
         failures=measurements.failures,
         errors_per_10k=measurements.errors_per_10k,

@@ -161,7 +161,8 @@ def build_base_image(engine: str, image: str, suite: str = "bookworm") -> None:
 
 
 def build_arguments(engine: str, image: str, base_image: str, version: str) -> list[str]:
-    """The ``build`` command line: labels' build args; for podman, host network and CA bundle."""
+    """The ``build`` command line: labels' build args; for podman, host network and CA bundle.
+    The context is the project's root, wherever the command runs from."""
     arguments = ["build", "--tag", image, "--build-arg", f"BASE_IMAGE={base_image}"]
     for name, value in (
         ("CREATED", datetime.now(UTC).isoformat()),
@@ -179,11 +180,13 @@ def build_arguments(engine: str, image: str, base_image: str, version: str) -> l
                 "--build-arg",
                 f"PIP_CERT={HOST_CA_IN_BUILD}",
             ]
-    return [*arguments, "."]
+    return [*arguments, "--file", str(PROJECT_ROOT / "Dockerfile"), str(PROJECT_ROOT)]
 
 
 def git_revision() -> str:
-    done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False, cwd=PROJECT_ROOT
+    )
     return done.stdout.strip() if done.returncode == 0 else "unknown"
 
 
@@ -195,7 +198,7 @@ def build_image(
     version: str,
     quiet: bool = False,
 ) -> int:
-    """Build the image from the Dockerfile here; return its size in bytes.
+    """Build the image from the project's Dockerfile; return its size in bytes.
 
     ``quiet`` keeps the engine's build output unless the build fails.
     """

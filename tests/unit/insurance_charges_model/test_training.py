@@ -9,8 +9,11 @@ from insurance_charges_model.hashing import sha256_of
 from insurance_charges_model.model import InsuranceChargesModel
 from insurance_charges_model.training import (
     CV_FOLDS,
+    HOLDOUT_FRACTION,
+    HUBER_QUANTILE,
     TrainingResult,
     candidate_estimators,
+    procedure_settings,
     split_holdout,
 )
 
@@ -84,3 +87,14 @@ def test_the_drift_baseline_describes_the_training_part_and_its_predictions(
         round(share * len(train)) for share in baseline.features["charges"].shares
     ]
     assert len(baseline.features["age"].shares) == 10
+
+
+def test_the_settings_are_those_the_code_uses() -> None:
+    settings = procedure_settings(seed=7)
+    assert settings["holdout_fraction"] == HOLDOUT_FRACTION
+    assert (settings["cv_folds"], settings["seed"]) == (CV_FOLDS, 7)
+    boosting = [candidate_estimators()[f"boosting_{loss}"] for loss in ("squared_error", "huber")]
+    assert all(estimator.n_estimators == settings["boosting_trees"] for estimator in boosting)
+    assert all(estimator.max_depth == settings["boosting_max_depth"] for estimator in boosting)
+    assert candidate_estimators()["boosting_huber"].alpha == HUBER_QUANTILE
+    assert settings["huber_quantile"] == HUBER_QUANTILE

@@ -4,13 +4,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from common.machine import usable_cores
 from load_test import benchmark as benchmark_module
 from load_test.benchmark import (
+    BAR_OVERRIDES,
     BATCHING,
     CEILING_1,
     CEILING_2,
     MICRO_BATCHING,
     ReferenceProcess,
+    bar_verdict,
     benchmark,
     benchmark_chart,
     bound_by,
@@ -39,7 +42,7 @@ def test_the_contenders_are_two_ceilings_the_baseline_and_ours_four_ways(tmp_pat
     one, two, tutorial, *ours = contenders(LOCAL, tmp_path)
     assert (one.name, one.workers, two.name, two.workers) == (CEILING_1, 1, CEILING_2, 2)
     assert one.app == two.app
-    assert tutorial.name.startswith("tutorial")
+    assert tutorial.name.startswith("tutorial-style")
     ways = {(contender.workers, "batching on" in contender.name) for contender in ours}
     assert ways == {(1, False), (1, True), (2, False), (2, True)}
 
@@ -64,7 +67,7 @@ def test_a_reference_app_runs_as_ours_does(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("locust", "service", "workers", "bound"),
     [(95, 120, 2, "Locust"), (60, 185, 2, "service"), (60, 95, 1, "service"),
-     (70, 120, 2, "the machine's 2 cores")],
+     (70, 120, 2, f"the machine's {usable_cores()} cores")],
 )  # fmt: skip
 def test_what_bound_a_run(locust: float, service: float, workers: int, bound: str) -> None:
     assert bound_by(locust, service, workers) == bound
@@ -87,3 +90,21 @@ def test_each_row_is_held_against_the_ceiling_of_as_many_workers(
     assert ratios[CEILING_2] == 1.0
     assert ratios["ours, batching off, 1 worker"] == 0.5
     assert ratios["ours, batching off, 2 workers"] == 0.25
+
+
+@pytest.mark.parametrize(
+    ("rps", "p99", "failures", "verdict"),
+    [
+        (1200.0, 40.0, 0, "yes"),
+        (1000.0, 40.0, 0, "no: 1,000 < 1,111 req/s"),
+        (1200.0, 150.0, 0, "no: p99 150 > 100 ms"),
+        (61.0, 1600.0, 2, "no: 61 < 1,111 req/s, p99 1,600 > 100 ms, 2 failed"),
+    ],
+)
+def test_each_row_is_held_to_the_bar(rps: float, p99: float, failures: int, verdict: str) -> None:
+    row = pd.Series({"req/s": rps, "p99 ms": p99, "failures": failures})
+    assert bar_verdict(row) == verdict
+
+
+def test_the_bar_is_50000_requests_in_45_seconds() -> None:
+    assert BAR_OVERRIDES == ("p99_ms=100", "min_rps=1111", "errors_per_10k=0")

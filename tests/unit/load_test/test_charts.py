@@ -2,8 +2,9 @@ import csv
 from pathlib import Path
 
 import pytest
+from matplotlib import pyplot as plt
 
-from load_test.charts import draw_charts, read_history
+from load_test.charts import answering, draw_charts, kill_chart, latency_chart, read_history
 
 HEADER = ["Timestamp", "User Count", "Type", "Name", "Requests/s", "Failures/s", "50%", "90%",
           "99%", "Total Request Count", "Total Failure Count"]  # fmt: skip
@@ -48,3 +49,45 @@ def test_a_file_that_is_not_locusts_history_is_named(tmp_path: Path) -> None:
     path.write_text("Name,Requests\n/predict,10\n")
     with pytest.raises(ValueError, match="has no 'Aggregated' rows"):
         read_history(path)
+
+
+def test_the_latency_chart_starts_at_the_first_answer(tmp_path: Path) -> None:
+    history = read_history(write_history(tmp_path / "h.csv", 10, rate=300, failing_from=5))
+    assert answering(history).seconds.tolist() == list(range(1, 11))  # not the empty second 0
+
+
+def test_the_latency_chart_draws_each_target_in_its_percentiles_colour(tmp_path: Path) -> None:
+    history = read_history(write_history(tmp_path / "h.csv", 10, rate=300, failing_from=5))
+    figure = latency_chart(history, {"p90": 75, "p99": 100})
+    lines = {line.get_label(): line for line in figure.axes[0].get_lines()}
+    assert lines["p99 SLO (100 ms)"].get_ydata()[0] == 100
+    assert lines["p99 SLO (100 ms)"].get_color() == lines["p99"].get_color()
+    assert lines["p90 SLO (75 ms)"].get_color() == lines["p90"].get_color()
+    plt.close(figure)
+
+
+def test_a_target_for_an_unknown_percentile_is_named(tmp_path: Path) -> None:
+    history = read_history(write_history(tmp_path / "h.csv", 10, rate=300, failing_from=5))
+    with pytest.raises(ValueError, match="no percentile 'p95'"):
+        latency_chart(history, {"p95": 80})
+    plt.close("all")
+
+
+def test_the_kill_chart_marks_the_kill_and_the_readiness(tmp_path: Path) -> None:
+    history = read_history(write_history(tmp_path / "h.csv", 10, rate=300, failing_from=5))
+    figure = kill_chart(history, killed_at=1004.0, ready_after_s=2.5)
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert labels == ["requests/s", "failures/s", "SIGKILL", "ready again (2.5 s)"]
+    vertical = [line.get_xdata()[0] for line in figure.axes[0].get_lines()[2:]]
+    assert vertical == [4.0, 6.5]  # seconds since the first row
+    plt.close(figure)
+
+
+def test_the_kill_chart_of_a_container_never_ready_again_has_no_readiness_mark(
+    tmp_path: Path,
+) -> None:
+    history = read_history(write_history(tmp_path / "h.csv", 10, rate=300, failing_from=5))
+    figure = kill_chart(history, killed_at=1004.0, ready_after_s=None)
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert labels == ["requests/s", "failures/s", "SIGKILL"]
+    plt.close(figure)

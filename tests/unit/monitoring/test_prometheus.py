@@ -329,3 +329,13 @@ def test_stop_leaves_no_process_and_frees_the_port(tmp_path: Path) -> None:
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{local.url}/-/ready", timeout=2)
     local.stop()  # stopping again is harmless
+
+
+def test_a_start_clears_what_a_previous_run_scraped(tmp_path: Path) -> None:
+    stale = tmp_path / "run" / "data" / "chunks_head" / "000001"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old series")
+    prometheus = LocalPrometheus(["127.0.0.1:1"], tmp_path / "run")
+    prometheus.clear_data()
+    assert not (tmp_path / "run" / "data").exists()
+    assert (tmp_path / "run").is_dir()

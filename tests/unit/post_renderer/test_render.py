@@ -1,3 +1,4 @@
+import re
 from collections.abc import Callable
 from datetime import date
 from html.parser import HTMLParser
@@ -145,7 +146,7 @@ def test_notebooks_in_a_directory_are_the_numbered_ones_in_order(tmp_path: Path)
 
 
 def test_command_line_writes_both_files_and_the_cells_they_show(
-    notebooks: list[Path], tmp_path: Path
+    notebooks: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--notebooks", str(tmp_path), "--output", str(tmp_path / "post")]) == 0
     assert sorted(path.name for path in (tmp_path / "post").iterdir()) == [
@@ -154,6 +155,7 @@ def test_command_line_writes_both_files_and_the_cells_they_show(
         FILES_DIR,
         "cells.json",
     ]
+    assert re.search(r"the post: [\d,]+ words of prose, .* min to read", capsys.readouterr().out)
 
 
 def test_command_line_reports_an_unreadable_notebook(

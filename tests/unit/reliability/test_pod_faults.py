@@ -93,7 +93,8 @@ def test_waiting_ends_with_none_at_the_timeout(monkeypatch: pytest.MonkeyPatch) 
 
 def result(**changes: object) -> PodKillResult:
     fields = {
-        "pod": VICTIM.pod, "pods": 2, "requests": 10_000, "failures": 3, "errors_per_10k": 3.0,
+        "pod": VICTIM.pod, "pods": 2, "killed_at": 1010.5, "requests": 10_000, "failures": 3,
+        "errors_per_10k": 3.0,
         "failures_by_error": {"ConnectionResetError(104)": 3}, "restarts": 1,
         "ready_again_s": 4.25, "rps_before": 800, "rps_lowest": 300, "rps_after": 780,
         "pairing": PAIRING,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from common.paths import KUBERNETES_DIR
+from common.paths import KUBERNETES_DIR, PROJECT_ROOT
 from kubernetes_deployment.podman import Probes
 from service_runner import container
 from service_runner.container import (
@@ -113,7 +113,7 @@ def test_podman_builds_keep_the_healthcheck_and_use_the_host_ca(
     assert f"PIP_CERT={container.HOST_CA_IN_BUILD}" in arguments
     assert "BASE_IMAGE=base:1" in arguments
     assert "VERSION=1.0" in arguments
-    assert arguments[-1] == "."
+    assert arguments[-3:] == ["--file", str(PROJECT_ROOT / "Dockerfile"), str(PROJECT_ROOT)]
 
 
 def test_docker_builds_need_no_podman_options(monkeypatch: pytest.MonkeyPatch) -> None:
