@@ -5,10 +5,13 @@ What the summary says ran (a cluster or podman, ELK, the SLO run's target and ve
 the facts the notebooks recorded as they ran (``post_renderer.facts``), not from fixed text.
 """
 
+import re
 from datetime import date
 
 from post_renderer.facts import PostFacts
 from post_renderer.outline import Section, table_of_contents
+
+STEP_TITLE = re.compile(r"\d+\. ")
 
 TITLE = "Taking a machine-learning model to production: logging, serving and load testing"
 
@@ -82,6 +85,17 @@ STEP_SIX = (
 )
 
 
+def is_step(section: Section) -> bool:
+    """A step's title is numbered (``5. Load testing…``); an appendix's is not."""
+    return STEP_TITLE.match(section.title) is not None
+
+
+def appendices(all_sections: list[Section]) -> str:
+    """The sentence naming the sections after the steps, if any."""
+    titles = [f'"{section.title}"' for section in all_sections if not is_step(section)]
+    return f" After them: {', '.join(titles)}." if titles else ""
+
+
 def steps(facts: PostFacts, count: int) -> str:
     """The paragraph on the steps, from what the notebooks recorded that they did."""
     elk = ", and an ELK stack collects the prediction logs" if facts.elk else ""
@@ -107,7 +121,7 @@ def front_matter(today: date, all_sections: list[Section], facts: PostFacts) -> 
             f"*{today.isoformat()}*",
             summary(facts),
             WHY,
-            steps(facts, len(all_sections)),
+            steps(facts, sum(map(is_step, all_sections))) + appendices(all_sections),
             contents,
         ]
     )

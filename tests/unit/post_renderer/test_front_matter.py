@@ -85,3 +85,16 @@ def test_the_monitored_fact_travels_from_the_notebook_to_the_opening() -> None:
 def test_a_monitored_fact_that_is_not_a_yes_or_no_is_an_error() -> None:
     with pytest.raises(FactsError, match="monitored"):
         collected([new_notebook(cells=[cell_recording(monitored="prometheus")])])
+
+
+def test_only_numbered_sections_count_as_steps_and_an_appendix_is_named_after_them() -> None:
+    sections = [Section(f"{n}. Step {n}", f"{n}-step-{n}") for n in range(1, 7)]
+    sections.append(Section("Appendix: how it is made fast", "appendix-how-it-is-made-fast"))
+    text = front_matter(date(2026, 1, 2), sections, monitored(True))
+    assert "The post follows six steps, one notebook each." in text
+    assert 'After them: "Appendix: how it is made fast".' in text
+
+
+def test_without_an_appendix_nothing_follows_the_steps() -> None:
+    sections = [Section(f"{n}. Step {n}", f"{n}-step-{n}") for n in range(1, 7)]
+    assert "After them" not in front_matter(date(2026, 1, 2), sections, monitored(True))
