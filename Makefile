@@ -50,6 +50,7 @@ SLO_OVERRIDES = $(if $(SLO_P99_MS),--slo p99_ms=$(SLO_P99_MS)) \
 	$(if $(SLO_MIN_RPS),--slo min_rps=$(SLO_MIN_RPS))
 PROFILE ?= full
 EXECUTED := $(BUILD)/notebooks
+POST ?= blog_post
 
 # Container image. ENGINE: docker or podman (found by itself when empty).
 ENGINE ?=
@@ -250,11 +251,11 @@ lab: $(INSTALLED) ## Open JupyterLab on notebooks/ at BIND:LAB_PORT (8888) with 
 		--ServerApp.ip=$(BIND) --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(LAB_BROWSER)),--no-browser) \
 		$(if $(ROOT),--allow-root)
 
-blog: notebooks ## Execute the notebooks, then render the post into blog_post/ (.md and .html)
-	$(PY) -m post_renderer.render --notebooks $(EXECUTED) --output blog_post
+blog: notebooks ## Execute the notebooks, then render the post into POST (blog_post/: .md and .html)
+	$(PY) -m post_renderer.render --notebooks $(EXECUTED) --output $(POST)
 
 browser-check: $(INSTALLED) ## Open the rendered post in headless Chromium: every image loads, no relative link is broken; screenshot in build/
-	$(PY) -m post_renderer.browser_check --post blog_post/blog_post.html --screenshot $(BUILD)/blog_post.png
+	$(PY) -m post_renderer.browser_check --post $(POST)/blog_post.html --screenshot $(BUILD)/blog_post.png
 
 image: $(INSTALLED) $(ARTIFACT) $(BASELINE) ## Build the image (ENGINE, BASE_IMAGE; a local base when the base cannot be pulled)
 	$(CONTAINER_TOOL) build --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --base-image $(BASE_IMAGE) \

@@ -26,7 +26,13 @@ from starlette.exceptions import HTTPException
 from ml_model_logging.configuration import configure_logging
 from ml_model_logging.context import current_prediction_id
 from ml_model_logging.servable import Model, check_implements
-from model_service.bodies import JSON_MEDIA_TYPE, json_answer, validated_body
+from model_service.bodies import (
+    JSON_MEDIA_TYPE,
+    is_parse_failure,
+    json_answer,
+    validated_body,
+    why_unparsable,
+)
 from model_service.configuration import (
     AuthenticationConfiguration,
     ServiceConfiguration,
@@ -256,10 +262,9 @@ def add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
-        if error.status_code == 400 and isinstance(error.__cause__, UnicodeDecodeError):
-            problem = body_problem(
-                f"The body is not valid JSON: it is not UTF-8 ({error.__cause__})."
-            )
+        if is_parse_failure(error):
+            reason = why_unparsable(error.__cause__)
+            problem = body_problem(f"The body is not valid JSON: {reason}.")
             return JSONResponse({"detail": [problem]}, status_code=400)
         return await http_exception_handler(request, error)
 

@@ -22,12 +22,9 @@ import pandas as pd
 import yaml
 
 from common.paths import PROJECT_ROOT
+from common.system_tools import MissingToolError, Skipped, missing, require
 from service_runner.readiness import free_port
 
-INSTALL = (
-    "install Prometheus: Debian/Ubuntu `apt-get install prometheus`, macOS "
-    "`brew install prometheus`, or a release from https://prometheus.io/download/"
-)
 READY_TIMEOUT_S = 30
 JOB = "insurance-charges-model"
 
@@ -36,19 +33,22 @@ class PrometheusError(RuntimeError):
     """Prometheus is missing, did not start, or refused a query; the message says which."""
 
 
+def installed(command: str) -> str:
+    """The path of ``prometheus`` or ``promtool``; PrometheusError saying how to install it."""
+    try:
+        return require(command)
+    except MissingToolError as error:
+        raise PrometheusError(str(error)) from None
+
+
 def prometheus_binary() -> str:
-    found = shutil.which("prometheus")
-    if found is None:
-        raise PrometheusError(f"prometheus is not installed: {INSTALL}")
-    return found
+    return installed("prometheus")
 
 
 def promtool(*arguments: str | Path) -> str:
     """``promtool ARGUMENTS`` (Prometheus's checker), run in the project's folder, so paths
     under it are named from there: its output; PrometheusError if it fails."""
-    found = shutil.which("promtool")
-    if found is None:
-        raise PrometheusError(f"promtool is not installed: {INSTALL}")
+    found = installed("promtool")
     shown = [
         path.relative_to(PROJECT_ROOT)
         if isinstance(path, Path) and path.is_relative_to(PROJECT_ROOT)
@@ -63,6 +63,17 @@ def promtool(*arguments: str | Path) -> str:
     if done.returncode != 0:
         raise PrometheusError(f"promtool {' '.join(map(str, shown))} failed:\n{output}")
     return output
+
+
+def checked_rules(rules_file: Path, tests_file: Path) -> str | Skipped:
+    """promtool's check of the rules and its run of their tests; Skipped, saying why, when
+    promtool is missing; PrometheusError when either fails."""
+    problem = missing("promtool")
+    if problem:
+        return Skipped("the rules' check by promtool", problem)
+    return "\n".join(
+        [promtool("check", "rules", rules_file), promtool("test", "rules", tests_file)]
+    )
 
 
 def configuration(

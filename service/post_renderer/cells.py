@@ -15,6 +15,7 @@ from post_renderer.facts import is_fact
 
 REMOVED_CELL_TAGS = frozenset({"parameters", "injected-parameters", "hide-cell"})
 REMOVED_INPUT_TAGS = frozenset({"hide-input"})
+NEEDS_TAG_PREFIX = "needs-"  # needs-prometheus: left out when prometheus was missing
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=[ \t]|$)")

@@ -2,7 +2,9 @@
 
     python -m post_renderer.execute --profile configuration/profiles/ci.yaml --output build/nb
 
-A profile (``configuration/profiles/*.yaml``) sets notebook parameters by notebook name. A name
+It starts by saying which system tools it found (``common.system_tools``): a notebook whose
+tool is missing skips what needs it and says so. A profile (``configuration/profiles/*.yaml``)
+sets notebook parameters by notebook name. A name
 that matches no notebook, or a parameter that a notebook's ``parameters`` cell does not define,
 is an error before anything runs. The run stops at the first failing notebook and names it and
 the cell.
@@ -26,6 +28,7 @@ from papermill.exceptions import PapermillExecutionError
 from pydantic import BaseModel, ConfigDict, Field
 from traitlets.config import Config
 
+from common.system_tools import inventory
 from common.yaml_files import ConfigurationError, load_yaml_file
 from post_renderer.sync import cell_start
 
@@ -172,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, required=True, help="folder for executed copies")
     arguments = parser.parse_args(argv)
     notebooks = sorted(arguments.notebooks.glob("[0-9]*.ipynb"))
+    print(f"system tools:\n{inventory()}", flush=True)
     try:
         if not notebooks:
             raise ExecutionError(f"no numbered notebooks in {arguments.notebooks}")

@@ -18,6 +18,16 @@ class FactsError(ValueError):
     """A notebook recorded a fact the post does not know, or a value it cannot be."""
 
 
+class SkippedStep(BaseModel):
+    """A part of a step that did not run, for want of a tool."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    command: str = Field(description="The tool it needed, e.g. prometheus.")
+    what: str = Field(description="What did not run, e.g. Step 6's SLIs, rules and alerts.")
+    why: str = Field(description="Why: the tool's absence, and how to install it.")
+
+
 class PostFacts(BaseModel):
     """What ran, as the notebooks recorded it; None where no notebook said."""
 
@@ -38,6 +48,14 @@ class PostFacts(BaseModel):
     monitored: bool | None = Field(
         None, description="Whether step 6 watched the service with Prometheus and for drift."
     )
+    drift_checked: bool | None = Field(
+        None, description="Whether step 6 read the prediction logs for drift."
+    )
+    skipped: list[SkippedStep] = Field(
+        default_factory=list,
+        description="What missing tools made the notebooks skip, every notebook's in order. "
+        "Cells tagged ``needs-COMMAND`` for such a command are left out of the post.",
+    )
 
 
 def record(**facts: Any) -> None:
@@ -48,17 +66,30 @@ def record(**facts: Any) -> None:
     display({FACTS_MEDIA_TYPE: facts}, raw=True)
 
 
+def skipped_when(problem: str | None, command: str, what: str) -> list[dict[str, str]]:
+    """The ``skipped`` fact for ``what``, when ``problem`` (a missing ``command``) kept it
+    from running; empty when there was none."""
+    return [{"command": command, "what": what, "why": problem}] if problem else []
+
+
 def is_fact(output: NotebookNode) -> bool:
     return FACTS_MEDIA_TYPE in output.get("data", {})
 
 
+def merged(found: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+    """``found`` with ``facts`` recorded after it: a later fact replaces an earlier one, but
+    the skipped steps of every notebook add up."""
+    skipped = [*found.get("skipped", []), *facts.get("skipped", [])]
+    return {**found, **facts} | ({"skipped": skipped} if skipped else {})
+
+
 def facts_in(cells: Iterable[NotebookNode]) -> dict[str, Any]:
-    """The facts the cells' outputs hold; a later record of a fact replaces an earlier one."""
+    """The facts the cells' outputs hold, in order (``merged``)."""
     found: dict[str, Any] = {}
     for cell in cells:
         for output in cell.get("outputs", []):
             if is_fact(output):
-                found |= dict(output["data"][FACTS_MEDIA_TYPE])
+                found = merged(found, dict(output["data"][FACTS_MEDIA_TYPE]))
     return found
 
 
@@ -66,7 +97,7 @@ def collected(notebooks: Iterable[NotebookNode]) -> PostFacts:
     """Every notebook's facts, in order, as ``PostFacts``; FactsError names a bad one."""
     found: dict[str, Any] = {}
     for notebook in notebooks:
-        found |= facts_in(notebook.cells)
+        found = merged(found, facts_in(notebook.cells))
     try:
         return PostFacts(**found)
     except ValidationError as error:

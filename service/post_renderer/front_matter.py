@@ -32,6 +32,27 @@ WATCHED = (
     ", then watch it with Prometheus, its SLOs as burn-rate alerts, and with a monitor that "
     "reads the prediction logs for drift"
 )
+DRIFT_WATCHED = ", then read its prediction logs for drift"
+
+
+def what_step_six_did(facts: PostFacts, both: str, drift_alone: str) -> str:
+    """``both`` when step 6 watched with Prometheus and for drift, ``drift_alone`` when only
+    for drift, else nothing."""
+    if facts.monitored:
+        return both
+    return drift_alone if facts.drift_checked else ""
+
+
+def skipped(facts: PostFacts) -> str:
+    """The paragraph on what a missing tool kept from running; empty when everything ran."""
+    if not facts.skipped:
+        return ""
+    items = "\n".join(f"- {step.what}: {step.why}" for step in facts.skipped)
+    return (
+        "## What did not run here\n\n"
+        "The machine that executed this post lacked some tools, so these parts were skipped, "
+        f"and the post leaves out what they would have shown:\n\n{items}"
+    )
 
 
 def slo_verdict(facts: PostFacts) -> str:
@@ -48,8 +69,8 @@ def summary(facts: PostFacts) -> str:
         "We train a model that estimates a customer's yearly medical insurance charges, log "
         "every prediction it makes, serve it over HTTP, package it in a container image, "
         f"{deployed}{elk}, and {LOADED[facts.slo_target]} "
-        f"{slo_verdict(facts)}{WATCHED if facts.monitored else ''}. Every cell below was "
-        "executed to produce this post, and the source code it displays is read from the "
+        f"{slo_verdict(facts)}{what_step_six_did(facts, WATCHED, DRIFT_WATCHED)}. Every cell "
+        "below was executed to produce this post, and the source code it displays is read from the "
         "packages the service runs, not copied."
     )
 
@@ -83,6 +104,7 @@ STEP_SIX = (
     "its SLOs as burn-rate alerts, and a drift monitor compares the prediction logs with the "
     "training data."
 )
+DRIFT_STEP_SIX = " The sixth compares the prediction logs with the training data for drift."
 
 
 def is_step(section: Section) -> bool:
@@ -108,7 +130,7 @@ def steps(facts: PostFacts, count: int) -> str:
         "YAML rather than code, and serves it with FastAPI. The third packages the service in a "
         "container image that runs as a non-root user on a read-only file system. The fourth "
         f"{deployed}{elk}. The fifth {LOADED[facts.slo_target]} with Locust and checks the "
-        f"results against the objectives.{STEP_SIX if facts.monitored else ''}"
+        f"results against the objectives.{what_step_six_did(facts, STEP_SIX, DRIFT_STEP_SIX)}"
     )
 
 
@@ -120,6 +142,7 @@ def front_matter(today: date, all_sections: list[Section], facts: PostFacts) -> 
             f"# {TITLE}",
             f"*{today.isoformat()}*",
             summary(facts),
+            *filter(None, [skipped(facts)]),
             WHY,
             steps(facts, sum(map(is_step, all_sections))) + appendices(all_sections),
             contents,

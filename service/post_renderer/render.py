@@ -4,10 +4,12 @@
 
 The post opens with a title, the date, a summary and a table of contents; then each notebook is a
 section titled by its ``#`` heading, with its own headings one level down. Cells tagged
-``parameters``, ``injected-parameters`` or ``hide-cell`` are left out; cells tagged ``hide-input``
-show only their output. Charts are markdown links to ``../images/``, a path that works from
-``notebooks/`` and ``blog_post/`` alike. Images that a cell outputs itself are embedded in the
-HTML and written beside the markdown, into ``blog_post_files/``. The HTML loads no scripts from
+``parameters``, ``injected-parameters`` or ``hide-cell`` are left out, and so are cells tagged
+``needs-COMMAND`` when that command was missing as the notebooks ran (they recorded it as a
+``skipped`` fact); cells tagged ``hide-input`` show only their output. Charts are markdown
+links to ``../images/``, a path that works from ``notebooks/`` and ``blog_post/`` alike.
+Images that a cell outputs itself are embedded in the HTML and written beside the markdown, into
+``blog_post_files/``. The HTML loads no scripts from
 the network (no require.js, MathJax or Mermaid: the notebooks use none of them). The markdown
 holds no HTML of the outputs: listings, tables and printed text become markdown that renders
 anywhere (``post_renderer.portable``).
@@ -25,7 +27,7 @@ from nbconvert import HTMLExporter, MarkdownExporter
 from nbformat.v4 import new_markdown_cell, new_notebook
 from traitlets.config import Config
 
-from post_renderer.cells import REMOVED_CELL_TAGS, REMOVED_INPUT_TAGS, as_shown
+from post_renderer.cells import NEEDS_TAG_PREFIX, REMOVED_CELL_TAGS, REMOVED_INPUT_TAGS, as_shown
 from post_renderer.facts import FactsError, collected
 from post_renderer.front_matter import TITLE, front_matter
 from post_renderer.length import post_length
@@ -60,19 +62,29 @@ def merge_notebooks(paths: list[Path], today: date) -> nbformat.NotebookNode:
     all_sections = sections(
         [notebook_title(nb, path) for nb, path in zip(notebooks, paths, strict=True)]
     )
-    cells = [new_markdown_cell(front_matter(today, all_sections, collected(notebooks)))]
+    facts = collected(notebooks)
+    cells = [new_markdown_cell(front_matter(today, all_sections, facts))]
     for section, notebook in zip(all_sections, notebooks, strict=True):
         cells.append(new_markdown_cell(anchor_markdown(section)))
         cells.extend(as_shown(cell) for cell in notebook.cells)
     merged = new_notebook(cells=cells, metadata=notebooks[0].metadata)
     merged.metadata["title"] = TITLE
+    merged.metadata["skipped"] = sorted({step.command for step in facts.skipped})
     return merged
 
 
-def exporter_config() -> Config:
+def skipped_cell_tags(notebook: nbformat.NotebookNode) -> set[str]:
+    """``needs-COMMAND`` for each tool that was missing when the notebooks ran (the merged
+    notebook's ``skipped`` metadata): the cells that show what it would have done."""
+    return {f"{NEEDS_TAG_PREFIX}{command}" for command in notebook.metadata.get("skipped", [])}
+
+
+def exporter_config(notebook: nbformat.NotebookNode) -> Config:
     config = Config()
     config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS)
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS) | skipped_cell_tags(
+        notebook
+    )
     config.TagRemovePreprocessor.remove_input_tags = set(REMOVED_INPUT_TAGS)
     return config
 
@@ -80,7 +92,7 @@ def exporter_config() -> Config:
 def export_markdown(notebook: nbformat.NotebookNode) -> tuple[str, dict[str, bytes]]:
     """The markdown, and the images it links to by paths under ``blog_post_files/``."""
     resources = {"unique_key": POST_NAME, "output_files_dir": FILES_DIR}
-    exporter = MarkdownExporter(config=exporter_config())
+    exporter = MarkdownExporter(config=exporter_config(notebook))
     exporter.register_preprocessor(PortableOutputs(), enabled=True)
     body, resources = exporter.from_notebook_node(notebook, resources=resources)
     return body, resources.get("outputs", {})
@@ -89,7 +101,7 @@ def export_markdown(notebook: nbformat.NotebookNode) -> tuple[str, dict[str, byt
 def export_html(notebook: nbformat.NotebookNode) -> str:
     """One self-contained HTML page; images that cells output are embedded as data URIs."""
     exporter = HTMLExporter(
-        config=exporter_config(),
+        config=exporter_config(notebook),
         extra_loaders=[DictLoader({"post.html.j2": HTML_TEMPLATE})],
         template_file="post.html.j2",
     )

@@ -43,6 +43,11 @@ def customer(**changes: Any) -> bytes:
     return json.dumps({name: value for name, value in fields.items() if value is not None}).encode()
 
 
+def with_long_age(digits: int) -> bytes:
+    """A customer whose age has ``digits`` digits: more than Python turns into an int by default."""
+    return customer(age=0).replace(b'"age": 0', b'"age": ' + b"9" * digits)
+
+
 def oversized(max_body_bytes: int) -> bytes:
     """A customer padded to one byte over the limit."""
     body = customer(note="")
@@ -53,6 +58,8 @@ def bad_requests(max_body_bytes: int) -> list[BadRequest]:
     return [
         BadRequest("malformed JSON", b'{"age": 42,', 400, "not valid JSON"),
         BadRequest("a body that is not UTF-8", b'{"region": "\xff"}', 400, "not UTF-8"),
+        BadRequest("arrays nested 10,000 deep", b"[" * 10_000 + b"]" * 10_000, 400, "too deeply"),
+        BadRequest("an age of 5,000 digits", with_long_age(5_000), 400, "number is too long"),
         BadRequest("a JSON array, not an object", b"[42, 27.5]", 422, "valid dictionary"),
         BadRequest("a string where a number goes", customer(age="42"), 422, "valid integer"),
         BadRequest("a fractional age", customer(age=42.5), 422, "valid integer"),

@@ -12,7 +12,14 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from model_service.app import add_error_handlers, create_app
-from model_service.bodies import JSON_MEDIA_TYPE, json_answer, validated_body
+from model_service.bodies import (
+    JSON_MEDIA_TYPE,
+    PARSE_FAILURE,
+    is_parse_failure,
+    json_answer,
+    validated_body,
+    why_unparsable,
+)
 from model_service.routes import prediction_route
 from support.services import stub_configuration, wait_until_ready
 from support.stub_models import StubInput, StubModel, StubOutput
@@ -79,11 +86,41 @@ def test_malformed_json_is_located_where_the_parser_stopped() -> None:
     assert raised.value.body == '{"x": 1'
 
 
-def test_a_body_that_is_not_utf8_is_400_caused_by_the_decoding() -> None:
+NESTED_TOO_DEEPLY = b"[" * 10_000 + b"]" * 10_000
+NUMBER_TOO_LONG = b'{"x": ' + b"9" * 5_000 + b"}"
+
+
+@pytest.mark.parametrize(
+    ("body", "cause", "reason"),
+    [
+        (b'{"note": "\xff"}', UnicodeDecodeError, "it is not UTF-8 ("),
+        (NESTED_TOO_DEEPLY, RecursionError, "its arrays or objects are nested too deeply"),
+        (NUMBER_TOO_LONG, ValueError, "a number is too long (more than 4,300 digits)"),
+    ],
+    ids=["not UTF-8", "nested too deeply", "a number too long"],
+)
+def test_a_body_the_decoder_refuses_is_fastapis_400_naming_the_cause(
+    body: bytes, cause: type[Exception], reason: str
+) -> None:
     with pytest.raises(HTTPException) as raised:
-        validate(b'{"note": "\xff"}')
-    assert raised.value.status_code == 400
-    assert isinstance(raised.value.__cause__, UnicodeDecodeError)
+        validate(body)
+    assert is_parse_failure(raised.value)
+    assert type(raised.value.__cause__) is cause
+    assert why_unparsable(raised.value.__cause__).startswith(reason)
+
+
+def test_an_unforeseen_decoder_error_is_named_by_its_type() -> None:
+    assert why_unparsable(OverflowError("big")) == "it could not be decoded (OverflowError)"
+
+
+def test_only_the_400_of_a_body_that_would_not_decode_is_a_parse_failure() -> None:
+    caused = HTTPException(400, PARSE_FAILURE)
+    caused.__cause__ = ValueError("bad")
+    assert is_parse_failure(caused)
+    assert not is_parse_failure(HTTPException(400, PARSE_FAILURE))
+    other = HTTPException(400, "Something else")
+    other.__cause__ = ValueError("bad")
+    assert not is_parse_failure(other)
 
 
 @pytest.mark.parametrize(
@@ -123,6 +160,8 @@ BAD_BODIES = {
     "an extra field": b'{"x": 1, "extra": 1}',
     "an empty body": b"",
     "not UTF-8": b'{"x": 1, "note": "\xff"}',
+    "nested too deeply": NESTED_TOO_DEEPLY,
+    "a number too long": NUMBER_TOO_LONG,
 }
 
 
@@ -164,3 +203,26 @@ def test_bad_bodies_are_answered_as_fastapi_answers_them(
     status, problems = answer(ours, body)
     assert status in (400, 422)
     assert (status, problems) == answer(fastapis, body)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"x": 1', "The body is not valid JSON: Expecting ',' delimiter at character 7."),
+        (
+            NESTED_TOO_DEEPLY,
+            "The body is not valid JSON: its arrays or objects are nested too deeply.",
+        ),
+        (
+            NUMBER_TOO_LONG,
+            "The body is not valid JSON: a number is too long (more than 4,300 digits).",
+        ),
+    ],
+    ids=["malformed", "nested too deeply", "a number too long"],
+)
+def test_a_body_that_is_not_json_is_400_saying_what_is_wrong(
+    clients: tuple[TestClient, TestClient], body: bytes, message: str
+) -> None:
+    ours, _ = clients
+    status, problems = answer(ours, body)
+    assert (status, problems) == (400, [(["body"], message, "json_invalid")])

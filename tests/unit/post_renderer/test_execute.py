@@ -95,7 +95,9 @@ def test_main_reports_an_empty_folder(tmp_path: Path, capsys: pytest.CaptureFixt
         ["--profile", str(profile), "--notebooks", str(tmp_path), "--output", str(tmp_path)]
     )
     assert code == 1
-    assert "no numbered notebooks in" in capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert "no numbered notebooks in" in printed.err
+    assert printed.out.startswith("system tools:\n  podman: ")
 
 
 @pytest.mark.parametrize(

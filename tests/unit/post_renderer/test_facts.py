@@ -3,7 +3,14 @@
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from post_renderer.facts import FACTS_MEDIA_TYPE, FactsError, PostFacts, collected, is_fact
+from post_renderer.facts import (
+    FACTS_MEDIA_TYPE,
+    FactsError,
+    PostFacts,
+    collected,
+    is_fact,
+    skipped_when,
+)
 
 
 def cell_recording(**facts: object):
@@ -33,3 +40,29 @@ def test_only_fact_outputs_are_facts() -> None:
     assert is_fact(new_output("display_data", data={FACTS_MEDIA_TYPE: {}}))
     assert not is_fact(new_output("display_data", data={"text/plain": "x"}))
     assert not is_fact(new_output("stream", text="x"))
+
+
+def test_the_skipped_steps_of_every_notebook_add_up() -> None:
+    image = skipped_when("no podman", "podman", "the image")
+    pods = skipped_when("no podman", "podman", "the pods")
+    first = new_notebook(cells=[cell_recording(skipped=image), cell_recording(skipped=pods)])
+    second = new_notebook(
+        cells=[
+            cell_recording(skipped=skipped_when("no prometheus", "prometheus", "the SLIs")),
+            cell_recording(monitored=False),
+        ]
+    )
+    facts = collected([first, second])
+    assert [(step.command, step.what, step.why) for step in facts.skipped] == [
+        ("podman", "the image", "no podman"),
+        ("podman", "the pods", "no podman"),
+        ("prometheus", "the SLIs", "no prometheus"),
+    ]
+    assert facts.monitored is False
+
+
+def test_a_step_is_skipped_only_when_a_problem_kept_it_from_running() -> None:
+    assert skipped_when(None, "podman", "the pods") == []
+    assert skipped_when("podman is not installed", "podman", "the pods") == [
+        {"command": "podman", "what": "the pods", "why": "podman is not installed"}
+    ]

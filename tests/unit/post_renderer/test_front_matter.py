@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from post_renderer.facts import FACTS_MEDIA_TYPE, FactsError, PostFacts, collected
-from post_renderer.front_matter import front_matter, steps, summary
+from post_renderer.facts import FACTS_MEDIA_TYPE, FactsError, PostFacts, collected, skipped_when
+from post_renderer.front_matter import front_matter, skipped, steps, summary
 from post_renderer.outline import Section
 
 SECTIONS = [Section(f"{n}. Step", f"{n}-step") for n in range(1, 7)]
@@ -98,3 +98,28 @@ def test_only_numbered_sections_count_as_steps_and_an_appendix_is_named_after_th
 def test_without_an_appendix_nothing_follows_the_steps() -> None:
     sections = [Section(f"{n}. Step {n}", f"{n}-step-{n}") for n in range(1, 7)]
     assert "After them" not in front_matter(date(2026, 1, 2), sections, monitored(True))
+
+
+def test_drift_without_prometheus_is_said_as_drift_alone() -> None:
+    facts = PostFacts(**RAN, monitored=False, drift_checked=True)
+    assert "which the run met, then read its prediction logs for drift. Every cell" in summary(
+        facts
+    )
+    assert steps(facts, 6).endswith(
+        "The sixth compares the prediction logs with the training data for drift."
+    )
+    assert "Prometheus" not in summary(facts) + steps(facts, 6)
+
+
+def test_what_a_missing_tool_skipped_is_listed_in_the_opening() -> None:
+    why = "prometheus is not installed"
+    facts = PostFacts(**RAN, skipped=skipped_when(why, "prometheus", "Step 6's SLIs"))
+    opening = front_matter(date(2026, 1, 2), SECTIONS, facts)
+    assert "## What did not run here" in opening
+    assert "- Step 6's SLIs: prometheus is not installed" in opening
+    assert opening.index("## What did not run here") < opening.index("## Contents")
+
+
+def test_when_everything_ran_nothing_is_said_to_be_skipped() -> None:
+    assert skipped(PostFacts(**RAN)) == ""
+    assert "What did not run here" not in front_matter(date(2026, 1, 2), SECTIONS, PostFacts(**RAN))

@@ -8,7 +8,7 @@ import pytest
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 
-from post_renderer.facts import FACTS_MEDIA_TYPE, PostFacts
+from post_renderer.facts import FACTS_MEDIA_TYPE, PostFacts, skipped_when
 from post_renderer.front_matter import TITLE, summary
 from post_renderer.render import FILES_DIR, RenderError, main, notebooks_in, render
 
@@ -212,3 +212,38 @@ def test_an_unknown_fact_stops_the_rendering(
     write_notebook(tmp_path / "01_a.ipynb", new_markdown_cell("# A"), fact_cell(deploymnet="x"))
     assert main(["--notebooks", str(tmp_path), "--output", str(tmp_path / "post")]) == 1
     assert "deploymnet" in capsys.readouterr().err
+
+
+def test_cells_that_need_a_missing_tool_are_left_out_and_the_opening_says_why(
+    write_notebook: Callable[..., Path], tmp_path: Path
+) -> None:
+    notebook = write_notebook(
+        tmp_path / "06_watch.ipynb",
+        new_markdown_cell("# 6. Watch"),
+        fact_cell(
+            skipped=skipped_when("prometheus is not installed", "prometheus", "Step 6's SLIs")
+        ),
+        new_markdown_cell("What Prometheus saw", metadata={"tags": ["needs-prometheus"]}),
+        new_markdown_cell("What podman played", metadata={"tags": ["needs-podman"]}),
+        new_markdown_cell("The drift, read from the logs"),
+    )
+    markdown_path, html_path, _ = render([notebook], tmp_path / "post", TODAY)
+    for text in (markdown_path.read_text(), html_path.read_text()):
+        assert "What Prometheus saw" not in text
+        assert "What podman played" in text
+        assert "The drift, read from the logs" in text
+        assert "Step 6&#39;s SLIs" in text or "Step 6's SLIs: prometheus is not installed" in text
+
+
+def test_without_a_skipped_fact_every_needs_cell_is_shown(
+    write_notebook: Callable[..., Path], tmp_path: Path
+) -> None:
+    notebook = write_notebook(
+        tmp_path / "06_watch.ipynb",
+        new_markdown_cell("# 6. Watch"),
+        new_markdown_cell("What Prometheus saw", metadata={"tags": ["needs-prometheus"]}),
+    )
+    markdown_path, _, _ = render([notebook], tmp_path / "post", TODAY)
+    post = markdown_path.read_text()
+    assert "What Prometheus saw" in post
+    assert "What did not run here" not in post

@@ -11,6 +11,7 @@ from reliability.bad_input import (
     error_text,
     judge,
     oversized,
+    with_long_age,
 )
 
 
@@ -23,6 +24,12 @@ def test_a_customer_with_a_field_dropped_or_changed() -> None:
 def test_the_oversized_body_is_one_byte_over() -> None:
     assert len(oversized(65_536)) == 65_537
     json.loads(oversized(65_536))
+
+
+def test_a_long_age_has_the_digits_asked_for_and_the_other_fields() -> None:
+    body = with_long_age(5_000)
+    assert body.count(b"9") >= 5_000
+    assert json.loads(body.replace(b"9" * 5_000, b"42")) == json.loads(customer(age=42))
 
 
 def test_a_streamed_body_comes_in_chunks() -> None:
