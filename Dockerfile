@@ -1,8 +1,9 @@
 # The insurance-charges model service: `make image` builds it, `make run-image` runs it.
 #
 # Two stages on the same base. The build stage makes a venv with only the runtime requirements
-# and the runtime packages: the model, the logging decorator, the service, the drift monitor (a
-# CronJob runs it on the prediction logs) and their helpers. The tooling that drives the service
+# and service/runtime, the packages that serve: the model contract, the model, the logging
+# decorator, the service, the drift monitor (a CronJob runs it on the prediction logs) and their
+# helpers. service/harness, the tooling that trains the model and drives the service
 # from outside (load test, reliability checks, image and cluster runners, the post) stays out of
 # the image, and so does what the libraries bring but the service never runs: test suites, type
 # stubs, debug symbols, pip and setuptools. The runtime stage copies that venv, the trained
@@ -40,11 +41,7 @@ RUN if [ -z "${PIP_CERT}" ]; then unset PIP_CERT; fi \
     && find /opt/venv -type f -name '*.so' -not -path '*.libs/*' -exec strip --strip-unneeded {} + \
     && /opt/venv/bin/python -c "import ctypes, pathlib; [ctypes.CDLL(str(p)) for p in pathlib.Path('/opt/venv').rglob('*.so')]"
 COPY pyproject.toml README.md /src/
-COPY service/common /src/service/common
-COPY service/drift_monitor /src/service/drift_monitor
-COPY service/insurance_charges_model /src/service/insurance_charges_model
-COPY service/ml_model_logging /src/service/ml_model_logging
-COPY service/model_service /src/service/model_service
+COPY service/runtime /src/service/runtime
 # Then the project, and out go pip and setuptools (with pkg_resources and the distutils .pth hook
 # that every interpreter start ran): nothing installs or builds at run time. compileall writes
 # the bytecode now, since the read-only root lets no one write it later.

@@ -163,9 +163,9 @@ requirements: $(INSTALLED) ## Recompile requirements.txt and requirements-runtim
 	$(PIP_COMPILE) --output-file requirements-runtime.txt requirements-runtime.in
 
 data: $(INSTALLED) ## Locate, verify and validate the dataset (INSURANCE_DATA, data/, or download)
-	$(PY) -m insurance_charges_model.data
+	$(PY) -m insurance_charges_training.data
 
-TRAIN = $(PY) -m insurance_charges_model --output $(MODELS)
+TRAIN = $(PY) -m insurance_charges_training --output $(MODELS)
 
 train: $(INSTALLED) ## Train the model: artifact and metrics.json into models/
 	$(TRAIN)
@@ -178,7 +178,7 @@ serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG
 		INSURANCE_CHARGES_MODEL_PATH=$(abspath $(ARTIFACT)) exec $(PY) -m model_service
 
 benchmark-model: $(INSTALLED) $(ARTIFACT) ## Time a single predict: fast path against a 1-row pipeline.predict; trains a model first if none exists
-	$(PY) -m insurance_charges_model.predict_timing --model $(ARTIFACT)
+	$(PY) -m load_test.predict_timing --model $(ARTIFACT)
 
 load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE POPULATION SLO_P99_MS ... METRICS=0 PROCESSES UI=1 LOCUST_PORT)
 	$(PY) -m load_test.run --host "$(HOST)" --users $(USERS) --spawn-rate $(SPAWN_RATE) \

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from insurance_charges_model.artifact import ARTIFACT_NAME
-from insurance_charges_model.data import DataError, locate_data, read_insurance_csv
 from insurance_charges_model.hashing import sha256_of
 from insurance_charges_model.model import InsuranceChargesModel
-from insurance_charges_model.training import (
+from insurance_charges_training.data import DataError, locate_data, read_insurance_csv
+from insurance_charges_training.training import (
     TrainingResult,
     save_training,
     train_model,

@@ -16,7 +16,7 @@ from model_service.configuration import INCLUDED_FILES, ServiceConfiguration
 from model_service.routes import READY_PATH
 
 LOGGING_DECORATOR = "ml_model_logging.decorator.LoggingDecorator"
-MICRO_BATCHING = "model_service.batching.MicroBatching"
+MICRO_BATCHING = "model_contract.batching.MicroBatching"
 TESTS = Path(__file__).resolve().parents[1]
 PROJECT = TESTS.parent
 

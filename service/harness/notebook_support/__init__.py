@@ -1,0 +1,1 @@
+"""What the notebooks show besides the project's own objects: charts and the run's parameters."""

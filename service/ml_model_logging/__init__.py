@@ -1,1 +1,0 @@
-"""The model contract (``servable``) and structured logging of every prediction a model makes."""
