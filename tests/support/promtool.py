@@ -1,10 +1,11 @@
 """promtool, Prometheus's checker: Debian's `prometheus` package has it; tests skip without it."""
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from system_tools import missing, require
 
 PACKAGE = "prometheus"  # Debian's: it gives prometheus and promtool
 INSTALL = (
@@ -14,9 +15,10 @@ INSTALL = (
 
 def promtool(*arguments: str | Path) -> subprocess.CompletedProcess[str]:
     """``promtool ARGUMENTS``, its output as text; the test skips where promtool is missing."""
-    found = shutil.which("promtool")
-    if found is None:
-        pytest.skip(INSTALL)
+    problem = missing("promtool")
+    if problem:
+        pytest.skip(problem)
+    found = require("promtool")
     return subprocess.run(
         [found, *map(str, arguments)], capture_output=True, text=True, timeout=60, check=False
     )

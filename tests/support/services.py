@@ -11,6 +11,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from common.paths import CONFIGURATION_DIR
 from common.yaml_files import read_self_contained
 from model_service.configuration import INCLUDED_FILES, ServiceConfiguration
 from model_service.routes import READY_PATH
@@ -18,7 +19,6 @@ from model_service.routes import READY_PATH
 LOGGING_DECORATOR = "ml_model_logging.decorator.LoggingDecorator"
 MICRO_BATCHING = "model_contract.batching.MicroBatching"
 TESTS = Path(__file__).resolve().parents[1]
-PROJECT = TESTS.parent
 
 
 def stub_configuration(
@@ -73,7 +73,7 @@ def wait_until_ready(client: TestClient, timeout: float = 30) -> None:
 def stub_service_file(directory: Path, fail_smokers: bool = False) -> Path:
     """The local service's configuration file, serving the insurance stub instead of the model."""
     configuration = read_self_contained(
-        PROJECT / "configuration" / "local.yaml", "service configuration", INCLUDED_FILES
+        CONFIGURATION_DIR / "local.yaml", "service configuration", INCLUDED_FILES
     )
     configuration["models"][0]["class_path"] = "support.stub_models.InsuranceStubModel"
     configuration["models"][0]["kwargs"] = {"fail_smokers": fail_smokers}

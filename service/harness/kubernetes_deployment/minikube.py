@@ -5,12 +5,11 @@ the profile, so one name picks both (``manifests``' ``--context``).
 """
 
 import json
-import shutil
 import subprocess
 
 from kubernetes_deployment.sizing import MinikubeSize
+from system_tools import MissingToolError, require
 
-MINIKUBE_DOCS = "https://minikube.sigs.k8s.io/docs/start/"
 DEFAULT_PROFILE = "minikube"
 
 
@@ -19,10 +18,11 @@ class MinikubeError(RuntimeError):
 
 
 def minikube_path() -> str:
-    found = shutil.which("minikube")
-    if found is None:
-        raise MinikubeError(f"minikube is not installed; see {MINIKUBE_DOCS}")
-    return found
+    """Where minikube is; MinikubeError saying where to get it when it is not installed."""
+    try:
+        return require("minikube")
+    except MissingToolError as error:
+        raise MinikubeError(str(error)) from None
 
 
 def profile_arguments(profile: str | None) -> list[str]:

@@ -16,12 +16,15 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kubernetes_deployment.pod_usage import MIB, Usage
 from kubernetes_deployment.podman import PodContainer, container_records, pod_containers
 from kubernetes_deployment.sizing import parse_quantity
 from ml_model_logging.decorator import CREATED
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCALE_OUT_SHARE = 0.7  # leave 30 % for the minute a new pod takes to be scheduled and ready
 CPU_LIMIT_MILLICORES = 1000
@@ -160,3 +163,27 @@ def declared(objects: list[dict[str, Any]]) -> Resources:
         memory_limit_mib=round(parse_quantity(resources["limits"]["memory"]) / MIB),
         hpa_target_percent=metric["resource"]["target"]["averageUtilization"],
     )
+
+
+def loads_table(loads: list[PodLoad]) -> "pd.DataFrame":
+    """What each replica served and used, a row each, for a notebook."""
+    import pandas as pd
+
+    logged = sum(load.predictions for load in loads)
+    table = pd.DataFrame(
+        {
+            "predictions": load.predictions,
+            "share": f"{load.predictions / logged:.0%}" if logged else "-",
+            "req/s": round(load.rps),
+            "CPU (cores)": round(load.cores, 2),
+            "CPU ms per prediction": round(load.cpu_ms_per_prediction, 3),
+            "predictions per CPU-second": round(1000 / load.cpu_ms_per_prediction),
+            "peak memory (MiB)": round(load.peak_memory_bytes / MIB),
+            "CPU periods throttled": "unknown"
+            if load.throttled_share is None
+            else f"{load.throttled_share:.1%}",
+        }
+        for load in loads
+    )
+    table.index = [load.pod for load in loads]
+    return table

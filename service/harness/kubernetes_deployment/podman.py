@@ -18,7 +18,6 @@ What podman does not exercise is said once, in ``NOT_EXERCISED``: nothing is cla
 import argparse
 import copy
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -31,7 +30,6 @@ import httpx
 import yaml
 
 from common.paths import PROJECT_ROOT
-from insurance_charges_model.model import InsuranceChargesModel
 from insurance_charges_model.schemas import EXAMPLE_INPUT
 from kubernetes_deployment.manifests import (
     OVERLAYS_DIR,
@@ -43,8 +41,9 @@ from kubernetes_deployment.manifests import (
 from kubernetes_deployment.pod_usage import Usage, UsageError, cgroup_usage, mebibytes
 from ml_model_logging.decorator import CREATED
 from model_service.loading import MODEL_LOADED
-from model_service.routes import prediction_route
+from model_service.routes import PREDICTION_ROUTE
 from service_runner.logs import json_records
+from system_tools import MissingToolError, require
 
 OVERLAY = OVERLAYS_DIR / "podman"
 PLAYED_FILE = PROJECT_ROOT / "build" / "podman" / "played.yaml"
@@ -64,7 +63,6 @@ NOT_EXERCISED = {
 }
 PORT_VARIABLE = "PORT"
 NODE_VARIABLE = "NODE_NAME"
-INSTALL_PODMAN = "install podman and runc (Debian/Ubuntu: apt-get install podman runc)"
 POLL_SECONDS = 0.5
 SERVE_ATTEMPTS = 64  # fresh connections; the kernel picks a replica for each
 
@@ -74,10 +72,11 @@ class PodmanError(RuntimeError):
 
 
 def podman_path() -> str:
-    found = shutil.which("podman")
-    if found is None:
-        raise PodmanError(f"podman is not installed: {INSTALL_PODMAN}")
-    return found
+    """Where podman is; PodmanError saying how to install it when it is not installed."""
+    try:
+        return require("podman")
+    except MissingToolError as error:
+        raise PodmanError(str(error)) from None
 
 
 def podman(*arguments: str, timeout: float = 120) -> str:
@@ -268,12 +267,11 @@ def wait_until_ready(url: str, probes: Probes, replicas: int) -> float:
 def predictions_by_pod(url: str, attempts: int = SERVE_ATTEMPTS) -> dict[str, int]:
     """Send ``attempts`` predictions, each on a fresh connection, with ids of their own; how
     many each pod logged, read from its own records."""
-    route = prediction_route(InsuranceChargesModel.qualified_name)
     ids = {f"podman-deploy-{index}" for index in range(attempts)}
     for prediction_id in sorted(ids):
         with httpx.Client(timeout=5) as client:
             response = client.post(
-                url + route, json=EXAMPLE_INPUT, headers={"X-Request-ID": prediction_id}
+                url + PREDICTION_ROUTE, json=EXAMPLE_INPUT, headers={"X-Request-ID": prediction_id}
             )
         if response.status_code != 200:
             raise PodmanError(f"a prediction got {response.status_code}: {response.text}")

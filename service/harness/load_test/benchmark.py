@@ -27,7 +27,8 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from common.yaml_files import read_self_contained
-from load_test.run import CONFIGURATION, LoadTest
+from load_test.defaults import DEFAULTS
+from load_test.run import LoadTest
 from load_test.summary import SUMMARY_NAME, read_summary
 from model_service.configuration import INCLUDED_FILES
 from notebook_support.figures import save_figure
@@ -64,7 +65,7 @@ class ReferenceProcess(ServiceProcess):
     """A reference app under uvicorn, started like our service."""
 
     def __init__(self, app: str, log_path: Path, workers: int = 1) -> None:
-        super().__init__(CONFIGURATION / "local.yaml", log_path, workers=workers)
+        super().__init__(DEFAULTS.service_config, log_path, workers=workers)
         self.app = app
 
     def command(self) -> list[str]:
@@ -221,9 +222,9 @@ def benchmark_chart(table: pd.DataFrame) -> Figure:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--users", type=int, default=DEFAULTS.users)
     parser.add_argument("--duration", default="45s")
-    parser.add_argument("--config", type=Path, default=CONFIGURATION / "local.yaml")
+    parser.add_argument("--config", type=Path, default=DEFAULTS.service_config)
     parser.add_argument("--reports", type=Path, default=Path("reports/benchmark"))
     parser.add_argument("--chart", type=Path, default=Path("images/05_benchmark.png"))
     arguments = parser.parse_args(argv)

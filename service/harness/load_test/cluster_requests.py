@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 from common.paths import KUBERNETES_DIR
-from load_test import PREDICTION_ROUTE
 from load_test.customers import customer_bodies
 from load_test.populations import TRAINING
 from model_service.configuration import AuthenticationConfiguration
+from model_service.routes import PREDICTION_ROUTE
 
 COMPONENT_FILE = KUBERNETES_DIR / "components" / "locust" / "requests.json"
 

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from load_test.slo import Measurements, ServiceLevelObjectives, breaches, evaluate, slo_table
 from load_test.summary import LoadSettings, LoadTestSummary
+from load_test.verdicts import Measurements, breaches, evaluate, slo_table
+from service_levels.objectives import ServiceLevelObjectives
 
 logger = logging.getLogger(__name__)
 

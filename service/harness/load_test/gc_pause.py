@@ -17,13 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-from common.paths import CONFIGURATION_DIR
 from common.yaml_files import ConfigurationError
+from load_test.defaults import DEFAULTS
 from model_service.app import create_app
 from model_service.configuration import ServiceConfiguration, load_configuration
 from model_service.loading import ModelRegistry, freeze_long_lived_objects
-
-LOCAL_CONFIG = CONFIGURATION_DIR / "local.yaml"
 
 
 def median_collection_ms(repeats: int) -> float:
@@ -64,7 +62,7 @@ def pauses_in_this_process(configuration: ServiceConfiguration, repeats: int) ->
     }
 
 
-def collection_pauses(config: Path = LOCAL_CONFIG, repeats: int = 5) -> dict[str, float]:
+def collection_pauses(config: Path = DEFAULTS.service_config, repeats: int = 5) -> dict[str, float]:
     """The pauses of a fresh process (this module run with ``--json``); RuntimeError says why
     it could not measure them."""
     command = [sys.executable, "-m", "load_test.gc_pause", "--config", str(config)]
@@ -90,7 +88,9 @@ def describe(pauses: dict[str, float]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", type=Path, default=LOCAL_CONFIG, help="the service's file")
+    parser.add_argument(
+        "--config", type=Path, default=DEFAULTS.service_config, help="the service's file"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="collections timed per setting")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     arguments = parser.parse_args(argv)

@@ -26,20 +26,20 @@ from typing import Any
 
 import pandas as pd
 
-from common.paths import CONFIGURATION_DIR
 from common.yaml_files import ConfigurationError, read_self_contained
 from insurance_charges_training.data import DataError
-from load_test import PREDICTION_ROUTE
 from load_test.customers import customer_bodies
+from load_test.defaults import DEFAULTS
 from load_test.reference_apps import hello_world_app
 from load_test.run import positive_int
 from model_service.app import create_app
 from model_service.configuration import INCLUDED_FILES, ServiceConfiguration
+from model_service.guards import JSON_MEDIA_TYPE
+from model_service.routes import PREDICTION_ROUTE
 
 CONCURRENCY = 32
 CONSTANT_MODEL = "load_test.reference_apps.ConstantModel"
-LOCAL_CONFIG = CONFIGURATION_DIR / "local.yaml"
-HEADERS = [(b"host", b"service"), (b"content-type", b"application/json")]
+HEADERS = [(b"host", b"service"), (b"content-type", JSON_MEDIA_TYPE.encode())]
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,9 @@ def run_in_fresh_loop(coroutine: Coroutine[Any, Any, float]) -> float:
         return thread.submit(uvloop.run, coroutine).result()
 
 
-def hop_costs(requests: int, rounds: int = 3, config: Path = LOCAL_CONFIG) -> pd.DataFrame:
+def hop_costs(
+    requests: int, rounds: int = 3, config: Path = DEFAULTS.service_config
+) -> pd.DataFrame:
     """Each variant's median CPU µs per request over ``rounds``, in turn; what it saves."""
     settings = read_self_contained(config, "service configuration", INCLUDED_FILES)
     samples: dict[str, list[float]] = {variant.name: [] for variant in VARIANTS}
@@ -228,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds", type=positive_int, default=3, help="rounds, the variants in turn"
     )
-    parser.add_argument("--config", type=Path, default=LOCAL_CONFIG, help="the service's file")
+    parser.add_argument(
+        "--config", type=Path, default=DEFAULTS.service_config, help="the service's file"
+    )
     arguments = parser.parse_args(argv)
     try:
         table = hop_costs(arguments.requests, arguments.rounds, arguments.config)

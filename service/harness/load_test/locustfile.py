@@ -22,18 +22,17 @@ from locust import FastHttpUser, LoadTestShape, constant, events, task
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
-from common.paths import CONFIGURATION_DIR
-from load_test import PREDICTION_ROUTE
 from load_test.customers import customer_bodies
 from load_test.gate import Gate
 from load_test.populations import TRAINING
 from load_test.request_log import RequestLog, remove_request_logs, worker_log_path
 from load_test.shapes import SHAPES, users_at
-from load_test.slo import load_objectives, with_overrides
 from model_service.configuration import API_KEY_ENV_VAR, AuthenticationConfiguration
+from model_service.guards import JSON_MEDIA_TYPE
+from model_service.routes import PREDICTION_ROUTE
+from service_levels.objectives import SLO_FILE, load_objectives, with_overrides
 
-SLO_FILE = CONFIGURATION_DIR / "slo.yaml"
-JSON_HEADERS = {"Content-Type": "application/json"}
+JSON_HEADERS = {"Content-Type": JSON_MEDIA_TYPE}
 API_KEY_HEADER = AuthenticationConfiguration().header
 logger = logging.getLogger(__name__)
 

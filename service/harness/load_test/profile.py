@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from load_test.run import CONFIGURATION, LoadTest, local_service
+from load_test.defaults import DEFAULTS
+from load_test.run import LoadTest, local_service
 
 # Work done inside a request: a sample goes to the first of these with a frame in its stack,
 # wherever in the stack that frame is (serialization calls pydantic's validation, for instance).
@@ -83,9 +84,9 @@ def py_spy_command(pid: int, seconds: int, raw_path: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", default="20s")
-    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--users", type=int, default=DEFAULTS.users)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--config", type=Path, default=CONFIGURATION / "local.yaml")
+    parser.add_argument("--config", type=Path, default=DEFAULTS.service_config)
     parser.add_argument("--reports", type=Path, default=Path("reports/profile"))
     parser.add_argument("--seconds", type=int, default=15, help="how long py-spy samples")
     arguments = parser.parse_args(argv)

@@ -20,8 +20,7 @@ from insurance_charges_model.schemas import (
     InsuranceChargesModelInput,
     InsuranceChargesModelOutput,
 )
-from load_test import PREDICTION_ROUTE
-from model_service.routes import READY_PATH
+from model_service.routes import PREDICTION_ROUTE, READY_PATH
 
 
 def hello_world_app() -> FastAPI:

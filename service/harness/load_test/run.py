@@ -23,30 +23,28 @@ from typing import Any
 
 from httpx import HTTPError
 
-from common.paths import CONFIGURATION_DIR
 from common.yaml_files import ConfigurationError
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
 from load_test.charts import draw_charts
+from load_test.defaults import DEFAULTS
 from load_test.gate import verdict
-from load_test.populations import TRAINING, shifts_of
+from load_test.populations import shifts_of
 from load_test.service_view import counter_changes, prediction_record_counts, scrape
 from load_test.shapes import SHAPES
-from load_test.slo import (
+from load_test.summary import SUMMARY_NAME, LoadTestSummary, read_summary
+from service_levels.objectives import (
     ServiceLevelObjectives,
     latency_targets,
     load_objectives,
     with_overrides,
 )
-from load_test.summary import SUMMARY_NAME, LoadTestSummary, read_summary
 from service_runner.process import ServiceError, ServiceProcess
 from service_runner.readiness import free_port
 
 CSV_PREFIX = "locust"
 HISTORY_CSV = f"{CSV_PREFIX}_stats_history.csv"
 SERVICE_VIEW_NAME = "service_view.json"
-CONFIGURATION = CONFIGURATION_DIR
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")  # not imported: Locust patches with gevent
-WEB_PORT = 8089  # Locust's own default
 LOOPBACK = "127.0.0.1"
 STOP_GRACE_S = 10.0  # how long Locust may take to write its reports after Ctrl-C
 
@@ -57,14 +55,14 @@ class LoadTest:
 
     reports: Path
     host: str = ""  # empty: start the local service
-    users: int = 32
-    spawn_rate: float = 8
-    duration: str = "60s"
-    shape: str = "constant"
-    slo_file: Path = CONFIGURATION / "slo.yaml"
+    users: int = DEFAULTS.users
+    spawn_rate: float = DEFAULTS.spawn_rate
+    duration: str = DEFAULTS.duration
+    shape: str = DEFAULTS.shape
+    slo_file: Path = DEFAULTS.slo_file
     slo_overrides: tuple[str, ...] = ()
-    service_config: Path = CONFIGURATION / "local.yaml"
-    workers: int = 1
+    service_config: Path = DEFAULTS.service_config
+    workers: int = DEFAULTS.workers
     model_path: Path | None = None
     chart_prefix: str = "load_test"
     locust_log: Path | None = None  # None: Locust prints to this process's output
@@ -73,12 +71,12 @@ class LoadTest:
     # Scrape /metrics before and after. Off for replicas behind one port: each scrape reaches one
     # of them, whose counters hold only its own share.
     scrape_metrics: bool = True
-    population: str = TRAINING  # who the users are: configuration/populations.yaml
+    population: str = DEFAULTS.population  # who the users are: configuration/populations.yaml
     # Locust processes that send requests: 1, a lone Locust; N > 1, Locust's master and N workers
     # (``--processes``), since one Locust process uses at most about one core.
-    processes: int = 1
+    processes: int = DEFAULTS.processes
     ui: bool = False  # Locust's web UI on 127.0.0.1:web_port instead of a headless run
-    web_port: int = WEB_PORT
+    web_port: int = DEFAULTS.web_port
 
     def locust_command(self, host: str) -> list[str]:
         """The Locust command line: headless, or with the web UI; alone, or a master and workers."""
@@ -274,23 +272,29 @@ def positive_int(text: str) -> int:
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="", help="URL of the service; empty: start it here")
-    parser.add_argument("--users", type=int, default=32, help="concurrent users at the peak")
-    parser.add_argument("--spawn-rate", type=float, default=8, help="users started per second")
-    parser.add_argument("--duration", default="60s", help="run time, e.g. 30s or 2m")
-    parser.add_argument("--shape", choices=sorted(SHAPES), default="constant")
-    parser.add_argument("--reports", type=Path, default=Path("reports/load_test"))
-    parser.add_argument("--slo-file", type=Path, default=LoadTest.slo_file)
-    parser.add_argument("--slo", action="append", default=[], help="NAME=VALUE, repeatable")
-    parser.add_argument("--config", type=Path, default=LoadTest.service_config)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of a local run")
-    parser.add_argument("--model", type=Path, help="the artifact a local service serves")
-    parser.add_argument("--population", default=TRAINING, help="who the users are")
+    parser.add_argument("--users", type=int, default=DEFAULTS.users, help="users at the peak")
     parser.add_argument(
-        "--processes", type=positive_int, default=1,
+        "--spawn-rate", type=float, default=DEFAULTS.spawn_rate, help="users started per second"
+    )
+    parser.add_argument("--duration", default=DEFAULTS.duration, help="run time, e.g. 30s or 2m")
+    parser.add_argument("--shape", choices=sorted(SHAPES), default=DEFAULTS.shape)
+    parser.add_argument("--reports", type=Path, default=DEFAULTS.reports)
+    parser.add_argument("--slo-file", type=Path, default=DEFAULTS.slo_file)
+    parser.add_argument("--slo", action="append", default=[], help="NAME=VALUE, repeatable")
+    parser.add_argument("--config", type=Path, default=DEFAULTS.service_config)
+    parser.add_argument(
+        "--workers", type=int, default=DEFAULTS.workers, help="uvicorn workers of a local run"
+    )
+    parser.add_argument("--model", type=Path, help="the artifact a local service serves")
+    parser.add_argument("--population", default=DEFAULTS.population, help="who the users are")
+    parser.add_argument(
+        "--processes", type=positive_int, default=DEFAULTS.processes,
         help="Locust processes sending requests; above 1, Locust's master and that many workers",
     )  # fmt: skip
     parser.add_argument("--ui", action="store_true", help="Locust's web UI instead of headless")
-    parser.add_argument("--web-port", type=positive_int, default=WEB_PORT, help="the web UI's port")
+    parser.add_argument(
+        "--web-port", type=positive_int, default=DEFAULTS.web_port, help="the web UI's port"
+    )
     parser.add_argument(
         "--no-metrics", dest="scrape_metrics", action="store_false",
         help="do not read /metrics: several replicas answer the host, each counting its own",

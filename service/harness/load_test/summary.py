@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from load_test.slo import Measurements, Verdict
+from load_test.verdicts import Measurements, Verdict
 
 SUMMARY_NAME = "summary.json"
 

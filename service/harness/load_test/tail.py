@@ -20,11 +20,12 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from common.yaml_files import read_self_contained
+from load_test.defaults import DEFAULTS
 from load_test.gc_pause import collection_pauses, describe
-from load_test.run import CONFIGURATION, RUN_ERRORS, LoadTest, positive_int, run_load_test
-from load_test.slo import ServiceLevelObjectives, load_objectives
+from load_test.run import RUN_ERRORS, LoadTest, positive_int, run_load_test
 from model_service.configuration import INCLUDED_FILES
 from notebook_support.figures import save_figure
+from service_levels.objectives import ServiceLevelObjectives, load_objectives
 
 SETTINGS = {"frozen after loading": True, "not frozen": False}
 COLORS = {"frozen after loading": "tab:blue", "not frozen": "tab:orange"}
@@ -95,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=users_list, default=[16, 32, 64, 128])
     parser.add_argument("--duration", default="20s", help="each run")
-    parser.add_argument("--workers", type=positive_int, default=2)
-    parser.add_argument("--config", type=Path, default=CONFIGURATION / "local.yaml")
+    parser.add_argument("--workers", type=positive_int, default=DEFAULTS.workers)
+    parser.add_argument("--config", type=Path, default=DEFAULTS.service_config)
     parser.add_argument("--reports", type=Path, default=Path("reports/tail"))
     parser.add_argument("--chart", type=Path, default=Path("images/07_tail.png"))
     arguments = parser.parse_args(argv)

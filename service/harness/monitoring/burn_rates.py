@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from prometheus_client.utils import floatToGoString
 
-from load_test import PREDICTION_ROUTE
-from load_test.slo import ERROR_BUDGET_BASE, ServiceLevelObjectives
 from model_service.metrics import LATENCY_BUCKETS
+from model_service.routes import PREDICTION_ROUTE
+from service_levels.objectives import ERROR_BUDGET_BASE, ServiceLevelObjectives
 
 # The service's metrics (model_service.metrics), as Prometheus names them once scraped.
 REQUESTS = "http_requests_total"

@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from drift_monitor.report import DriftReport, FeatureResult
-from load_test.slo import ServiceLevelObjectives
+from service_levels.objectives import ServiceLevelObjectives
 
 
 def sli_chart(runs: dict[str, pd.DataFrame], objectives: ServiceLevelObjectives) -> Figure:

@@ -10,8 +10,7 @@ them all alike at a window's edges.
 
 import math
 
-from load_test import PREDICTION_ROUTE
-from model_service.routes import READY_PATH
+from model_service.routes import PREDICTION_ROUTE, READY_PATH
 from monitoring.burn_rates import (
     REQUEST_DURATION,
     REQUESTS,

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from common.paths import CONFIGURATION_DIR, PROJECT_ROOT
 from common.yaml_files import ConfigurationError
-from load_test.slo import ServiceLevelObjectives, load_objectives
 from monitoring import rule_tests
 from monitoring.burn_rates import (
     BURN_RATE_ALERTS,
@@ -30,8 +29,8 @@ from monitoring.burn_rates import (
     slis,
 )
 from monitoring.rule_files import AlertingRule, RecordingRule, RuleFile, RuleGroup, to_yaml
+from service_levels.objectives import SLO_FILE, ServiceLevelObjectives, load_objectives
 
-SLO_FILE = CONFIGURATION_DIR / "slo.yaml"
 RULES_DIR = CONFIGURATION_DIR / "prometheus"
 RULES_NAME, TESTS_NAME = "rules.yml", "rules_test.yml"
 COMMAND = "make rules"

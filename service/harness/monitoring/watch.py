@@ -17,20 +17,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from common.paths import CONFIGURATION_DIR
 from insurance_charges_model.model import InsuranceChargesModel
-from load_test import PREDICTION_ROUTE
+from load_test.defaults import DEFAULTS
 from load_test.run import LoadTest, LoadTestResult, run_load_test
-from load_test.slo import ServiceLevelObjectives
+from model_service.routes import PREDICTION_ROUTE
 from monitoring.charts import side_by_side, sli_chart
 from monitoring.prometheus import LocalPrometheus
 from monitoring.slis import Selectors, slis_of_run, slis_over_time
 from notebook_support.figures import save_figure
+from service_levels.objectives import ServiceLevelObjectives
 from service_runner.process import ServiceProcess
 from service_runner.readiness import free_port
 from system_tools import Skipped, missing
 
-LOCAL_CONFIG = CONFIGURATION_DIR / "local.yaml"
 RECORDED_RULES = ("slo:errors:ratio_rate5m", "slo:latency_p99:ratio_rate5m")
 SETTLE_S = 3  # two more scrapes after a run, so its last requests reach Prometheus
 PROMETHEUS_VIEWS = "what Prometheus sees of the runs (the SLIs, the rules' values, the alerts)"
@@ -94,7 +93,7 @@ def watched_run(
 ) -> WatchedRun:
     folder = load.reports / population
     log = folder / "service.log"
-    with ServiceProcess(LOCAL_CONFIG, log, port=port, workers=workers) as service:
+    with ServiceProcess(DEFAULTS.service_config, log, port=port, workers=workers) as service:
         test = dataclasses.replace(
             load,
             reports=folder,

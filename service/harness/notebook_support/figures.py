@@ -21,12 +21,19 @@ def save_figure(figure: "Figure", path: Path) -> Path:
     return path
 
 
-def show_chart(chart: Path | Skipped) -> None:
+def show_chart(chart: Path | Skipped, title: str = "") -> None:
     """Show a saved chart in a notebook by a markdown link to its file, a path that works from
-    ``notebooks/`` and ``blog_post/`` alike; or say why there is none."""
+    ``notebooks/`` and ``blog_post/`` alike, ``title`` (or the file's name) as its text; or say
+    why there is none."""
     from IPython.display import Markdown, display
 
     if isinstance(chart, Skipped):
         display(chart)
         return
-    display(Markdown(f"![{chart.stem.replace('_', ' ')}]({chart.as_posix()})"))
+    display(Markdown(f"![{title or chart.stem.replace('_', ' ')}]({chart.as_posix()})"))
+
+
+def show_figure(figure: "Figure", path: Path) -> None:
+    """Save a figure to ``path`` and show it, its first chart's title as the link's text."""
+    title = figure.axes[0].get_title() if figure.axes else ""
+    show_chart(save_figure(figure, path), title)

@@ -1,6 +1,6 @@
 """What the notebooks did, recorded as they run, so that the post's opening claims only what ran.
 
-A notebook calls ``record(deployment="podman")``. The fact travels in the executed notebook as a
+A notebook calls ``record(deployment="pods")``. The fact travels in the executed notebook as a
 display output of a media type of its own, which the post never shows; the renderer collects the
 facts of every notebook, checks them against ``PostFacts``, and writes the opening from them.
 """
@@ -33,10 +33,10 @@ class PostFacts(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    deployment: Literal["cluster", "podman", "validated"] | None = Field(
+    deployment: Literal["cluster", "pods", "local"] | None = Field(
         None,
-        description="Where step 4 ran the manifests: a Kubernetes cluster, podman on this "
-        "machine, or nowhere (rendered and validated only).",
+        description="Step 4's deployment target: a Kubernetes cluster ran the manifests, podman "
+        "played them as pods, or nothing ran them (validated only; the service ran locally).",
     )
     elk: bool | None = Field(None, description="Whether the ELK stack was deployed.")
     replicas: int | None = Field(None, description="The pods that served.")

@@ -17,8 +17,8 @@ TITLE = "Taking a machine-learning model to production: logging, serving and loa
 
 DEPLOYED = {
     "cluster": "deploy it to Kubernetes",
-    "podman": "play its Kubernetes manifests with podman, as no cluster was at hand",
-    "validated": "write its Kubernetes manifests and validate them, as neither a cluster nor "
+    "pods": "play its Kubernetes manifests with podman, as no cluster was at hand",
+    "local": "write its Kubernetes manifests and validate them, as neither a cluster nor "
     "podman was at hand to run them",
 }
 LOADED = {
@@ -64,7 +64,7 @@ def slo_verdict(facts: PostFacts) -> str:
 def summary(facts: PostFacts) -> str:
     """The post's summary, from what the notebooks recorded that they did."""
     elk = " with an ELK stack for the prediction logs" if facts.elk else ""
-    deployed = DEPLOYED[facts.deployment or "validated"]
+    deployed = DEPLOYED[facts.deployment or "local"]
     return (
         "We train a model that estimates a customer's yearly medical insurance charges, log "
         "every prediction it makes, serve it over HTTP, package it in a container image, "
@@ -93,10 +93,10 @@ Until a model has both, the only evidence for trusting it is its holdout score."
 STEP_FOUR = {
     "cluster": "deploys the image to Kubernetes, with health probes, autoscaling and a "
     "disruption budget",
-    "podman": "writes the Kubernetes manifests and, with no cluster at hand, plays them with "
+    "pods": "writes the Kubernetes manifests and, with no cluster at hand, plays them with "
     "podman: the pods run the image with the manifest's configuration, limits and restart "
     "policy, while the Service and the autoscaler are validated, not run",
-    "validated": "writes the Kubernetes manifests and validates them; nothing ran them",
+    "local": "writes the Kubernetes manifests and validates them; nothing ran them",
 }
 NUMBERS = {5: "five", 6: "six", 7: "seven"}
 STEP_SIX = (
@@ -122,7 +122,7 @@ def steps(facts: PostFacts, count: int) -> str:
     """The paragraph on the steps, from what the notebooks recorded that they did."""
     elk = ", and an ELK stack collects the prediction logs" if facts.elk else ""
     number = NUMBERS.get(count, str(count))
-    deployed = STEP_FOUR[facts.deployment or "validated"]
+    deployed = STEP_FOUR[facts.deployment or "local"]
     return (
         f"## The {number} steps\n\n"
         f"The post follows {number} steps, one notebook each. The first trains the model and "

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from common.yaml_files import ConfigurationError
 from insurance_charges_model.model import default_artifact_path
+from load_test.defaults import DEFAULTS
 from reliability.checks import CHECKS, report_lines, run_checks
 from service_runner.process import ServiceError
 
@@ -30,7 +31,7 @@ def check_names(text: str) -> set[str]:
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--checks", type=check_names, default=set(CHECKS), help=",".join(CHECKS))
-    parser.add_argument("--config", type=Path, default=Path("configuration/local.yaml"))
+    parser.add_argument("--config", type=Path, default=DEFAULTS.service_config)
     parser.add_argument("--model", type=Path, default=default_artifact_path())
     parser.add_argument("--reports", type=Path, default=Path("reports/reliability"))
     parser.add_argument("--max-examples", type=int, default=1_000, help="schemathesis cases")

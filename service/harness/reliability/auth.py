@@ -9,8 +9,13 @@ import httpx
 from pydantic import BaseModel, Field
 
 from insurance_charges_model.schemas import EXAMPLE_INPUT
-from load_test import PREDICTION_ROUTE
-from model_service.routes import HEALTH_PATH, METRICS_PATH, READY_PATH, STARTUP_PATH
+from model_service.routes import (
+    HEALTH_PATH,
+    METRICS_PATH,
+    PREDICTION_ROUTE,
+    READY_PATH,
+    STARTUP_PATH,
+)
 
 OPEN_ROUTES = (HEALTH_PATH, READY_PATH, STARTUP_PATH, METRICS_PATH)
 

@@ -15,9 +15,9 @@ import httpx
 from pydantic import BaseModel, Field
 
 from insurance_charges_model.schemas import EXAMPLE_INPUT
-from load_test import PREDICTION_ROUTE
 from load_test.service_view import PREDICTION_MESSAGES
 from model_service.guards import JSON_MEDIA_TYPE
+from model_service.routes import PREDICTION_ROUTE
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ import pandas as pd
 import psutil
 from pydantic import BaseModel, Field
 
-from load_test import PREDICTION_ROUTE
 from load_test.charts import read_history
+from load_test.defaults import DEFAULTS
 from load_test.request_log import read_request_log
-from load_test.run import CONFIGURATION, HISTORY_CSV, LoadTest, local_service
+from load_test.run import HISTORY_CSV, LoadTest, local_service
 from load_test.service_view import requests_by, scrape
 from load_test.summary import SUMMARY_NAME, read_summary
+from model_service.routes import PREDICTION_ROUTE
 from reliability.pairing import Pairing, pair
 
 WORKERS = 2
@@ -37,7 +38,7 @@ class FaultSettings:
     """Where to write, what to serve, and how long each phase lasts."""
 
     reports: Path
-    service_config: Path = CONFIGURATION / "local.yaml"
+    service_config: Path = DEFAULTS.service_config
     model_path: Path | None = None
     users: int = 32
     kill_run_s: int = 40

@@ -19,8 +19,7 @@ from insurance_charges_model.artifact import ARTIFACT_NAME, METRICS_NAME, read_m
 from insurance_charges_model.hashing import sha256_of
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR
 from insurance_charges_model.schemas import EXAMPLE_INPUT
-from load_test import PREDICTION_ROUTE
-from model_service.routes import STARTUP_PATH
+from model_service.routes import PREDICTION_ROUTE, STARTUP_PATH
 from service_runner.process import ServiceProcess
 
 

@@ -33,8 +33,10 @@ from model_service.configuration import import_object, load_configuration
 from model_service.routes import prediction_route
 from service_runner.logs import json_records
 from service_runner.readiness import NotReadyError, free_port, wait_until_ready
+from system_tools import TOOLS, located, missing
 
 CONTAINER_PORT = 8000
+ENGINES = ("docker", "podman")  # in the order find_engine tries them
 # What the image installs: the Dockerfile copies service/runtime whole. service/harness drives it.
 RUNTIME_DIR = PROJECT_ROOT / "service" / "runtime"
 HARNESS_DIR = PROJECT_ROOT / "service" / "harness"
@@ -43,7 +45,7 @@ TRAINING_ONLY_LIBRARIES = ("pandas", "matplotlib")
 READY_TIMEOUT_SECONDS = 120
 # The "cold start" property's bound: the startup probe's budget in kubernetes/base/deployment.yaml
 # (periodSeconds 2 x failureThreshold 30), past which Kubernetes restarts the container. Generous:
-# the start takes a few seconds here (README, "The container image"); the bound catches a start
+# the start takes a few seconds (`make image-check` prints it); the bound catches a start
 # that a pod would never survive, not a slower one. A test keeps it equal to the manifest's.
 COLD_START_BUDGET_SECONDS = 60
 CONTAINER_TMP = "/tmp"
@@ -76,17 +78,35 @@ def engine_works(engine: str) -> bool:
         return False
 
 
+def engine_problem(engine: str) -> str | None:
+    """Why ``engine`` cannot serve here: not installed, or not answering; None when it can."""
+    problem = missing(engine)
+    if problem is None and not engine_works(engine):
+        problem = f"`{engine} info` does not answer (is its daemon running?)"
+    return problem
+
+
+def chosen_engine(engine: str) -> str:
+    """``engine`` (ENGINE=...) if it is on PATH; ContainerError saying how to get it if not."""
+    if located(engine) is None:
+        how = f": {TOOLS[engine].install_hint()}" if engine in TOOLS else ""
+        raise ContainerError(f"ENGINE={engine} is not on PATH{how}")
+    return engine
+
+
 def find_engine(preferred: str = "") -> str:
     """``preferred`` when given, else docker when its daemon answers, else podman."""
     if preferred:
-        if shutil.which(preferred) is None:
-            raise ContainerError(f"ENGINE={preferred} is not on PATH")
-        return preferred
-    for candidate in ("docker", "podman"):
-        if shutil.which(candidate) and engine_works(candidate):
+        return chosen_engine(preferred)
+    problems = []
+    for candidate in ENGINES:
+        problem = engine_problem(candidate)
+        if problem is None:
             return candidate
+        problems.append(problem)
     raise ContainerError(
-        "no container engine: install docker (with its daemon running) or podman, or set ENGINE"
+        "no container engine: install docker (with its daemon running) or podman, or set ENGINE. "
+        + " ".join(f"{problem[0].upper()}{problem[1:]}." for problem in problems)
     )
 
 
@@ -135,10 +155,9 @@ def usable_base_image(engine: str, base_image: str, local_base_image: str) -> st
 
 def build_base_image(engine: str, image: str, suite: str = "bookworm") -> None:
     """Debian ``suite`` with Python 3 by debootstrap, imported as ``image``: no registry needed."""
-    if shutil.which("debootstrap") is None:
-        raise ContainerError(
-            "debootstrap is not installed (Debian/Ubuntu: apt-get install debootstrap)"
-        )
+    problem = missing("debootstrap")
+    if problem:
+        raise ContainerError(problem)
     if os.geteuid() != 0:
         raise ContainerError("debootstrap needs root: run `make base-image` as root")
     with tempfile.TemporaryDirectory(prefix="base-rootfs-") as rootfs:

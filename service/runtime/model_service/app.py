@@ -27,7 +27,6 @@ from ml_model_logging.configuration import configure_logging
 from model_contract.context import current_prediction_id
 from model_contract.servable import Model, check_implements
 from model_service.bodies import (
-    JSON_MEDIA_TYPE,
     is_parse_failure,
     json_answer,
     validated_body,
@@ -39,7 +38,7 @@ from model_service.configuration import (
     import_object,
 )
 from model_service.connections import ConnectionAgeMiddleware
-from model_service.guards import BodySizeLimitMiddleware, api_key_check
+from model_service.guards import JSON_MEDIA_TYPE, BodySizeLimitMiddleware, api_key_check
 from model_service.loading import ModelRegistry
 from model_service.metrics import MetricsMiddleware, ServiceMetrics
 from model_service.request_id import RequestIdMiddleware

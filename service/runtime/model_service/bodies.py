@@ -20,9 +20,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
-from model_service.guards import require_json
+from model_service.guards import JSON_MEDIA_TYPE, require_json
 
-JSON_MEDIA_TYPE = "application/json"
 PARSE_FAILURE = "There was an error parsing the body"  # FastAPI's detail for a body it can't decode
 
 

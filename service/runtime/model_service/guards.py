@@ -9,7 +9,7 @@ from fastapi import HTTPException, Request, Security
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 
-JSON_MEDIA_TYPE = "application/json"
+JSON_MEDIA_TYPE = "application/json"  # what the service reads and answers
 
 
 def is_json(content_type: str) -> bool:

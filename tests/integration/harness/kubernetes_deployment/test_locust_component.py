@@ -6,7 +6,6 @@ only where that image is in podman's local storage already; this venv's Locust, 
 image is pinned to, plays the same arguments and files everywhere.
 """
 
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,9 +18,10 @@ import httpx
 import pytest
 
 from kubernetes_deployment.manifests import KUBERNETES_DIR, OVERLAYS_DIR, documents, render
-from load_test import PREDICTION_ROUTE
+from model_service.routes import PREDICTION_ROUTE
 from service_runner.process import ServiceProcess, free_port
 from support.services import stub_models_on_pythonpath, stub_service_file
+from system_tools import missing
 
 pytestmark = pytest.mark.slow
 COMPONENT = KUBERNETES_DIR / "components" / "locust"
@@ -73,8 +73,8 @@ def podman_locust(pod: dict[str, Any]) -> list[str]:
 
 def podman_unavailable(image: str) -> str | None:
     """Why podman cannot play the pods here, or None."""
-    if shutil.which("podman") is None:
-        return "podman is not installed (Debian/Ubuntu: apt-get install podman runc)"
+    if missing("podman"):
+        return missing("podman")
     exists = subprocess.run(["podman", "image", "exists", f"docker.io/{image}"], check=False)
     if exists.returncode != 0:
         return (

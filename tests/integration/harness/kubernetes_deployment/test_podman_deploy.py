@@ -1,6 +1,5 @@
 """make deploy-podman for real: the manifests' pods serve, log their names, and leave nothing."""
 
-import shutil
 import socket
 import time
 from collections.abc import Iterator
@@ -8,13 +7,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from insurance_charges_model.model import InsuranceChargesModel
 from insurance_charges_model.schemas import EXAMPLE_INPUT
 from kubernetes_deployment import podman
 from kubernetes_deployment.manifests import APP_NAME, SELECTOR
 from ml_model_logging.decorator import CREATED, REQUESTED
-from model_service.routes import prediction_route
+from model_service.routes import PREDICTION_ROUTE
 from service_runner.readiness import free_port
+from system_tools import missing
 
 pytestmark = pytest.mark.slow
 REQUEST_ID = "podman-slow-test"
@@ -24,8 +23,8 @@ REQUEST_ID = "podman-slow-test"
 def url() -> Iterator[str]:
     """The pods, played on a free port; taken down afterwards, whatever happened. Their names
     are the manifests', so a deployment left running (an interrupted run) is taken down first."""
-    if shutil.which("podman") is None:
-        pytest.skip("podman is not installed (Debian/Ubuntu: apt-get install podman runc)")
+    if missing("podman"):
+        pytest.skip(missing("podman"))
     problem = podman.unavailable()
     if problem is not None:
         pytest.skip(f"podman cannot play the manifests here: {problem}")
@@ -48,8 +47,9 @@ def test_every_replica_of_the_deployment_runs(url: str) -> None:
 
 
 def test_a_prediction_through_the_pods_is_logged_with_the_pod_and_node_names(url: str) -> None:
-    route = prediction_route(InsuranceChargesModel.qualified_name)
-    response = httpx.post(url + route, json=EXAMPLE_INPUT, headers={"X-Request-ID": REQUEST_ID})
+    response = httpx.post(
+        url + PREDICTION_ROUTE, json=EXAMPLE_INPUT, headers={"X-Request-ID": REQUEST_ID}
+    )
     assert response.status_code == 200
     assert response.json()["charges"] > 0
     records = []

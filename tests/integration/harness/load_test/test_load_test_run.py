@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from load_test import PREDICTION_ROUTE
 from load_test.run import LoadTest, LoadTestResult, run_load_test
 from load_test.service_view import sample_key
+from model_service.routes import PREDICTION_ROUTE
 from support.services import stub_models_on_pythonpath, stub_service_file
 
 USERS = 4

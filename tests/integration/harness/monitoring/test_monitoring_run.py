@@ -1,7 +1,6 @@
 """End to end: the service under Locust, Prometheus scraping it, the drift monitor on its log."""
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -11,12 +10,13 @@ from common.paths import CONFIGURATION_DIR
 from drift_monitor.__main__ import main as drift_main
 from insurance_charges_model.artifact import ARTIFACT_NAME
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
-from load_test import PREDICTION_ROUTE
 from load_test.run import LoadTest, run_load_test
+from model_service.routes import PREDICTION_ROUTE
 from monitoring.prometheus import LocalPrometheus
 from monitoring.slis import Selectors, slis_of_run
 from service_runner.process import ServiceProcess
 from service_runner.readiness import free_port
+from system_tools import missing
 
 pytestmark = pytest.mark.slow
 USERS = 8
@@ -54,8 +54,8 @@ def drift_verdict(log: Path, model_dir: Path, report: Path) -> int:
 
 @pytest.fixture(autouse=True)
 def needs_prometheus() -> None:
-    if shutil.which("prometheus") is None:
-        pytest.skip("prometheus is not installed (Debian: apt-get install prometheus)")
+    if missing("prometheus"):
+        pytest.skip(missing("prometheus"))
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
+from common.paths import PROJECT_ROOT
 from support.hidden_tools import SYSTEM_TOOLS, path_without
-from support.services import PROJECT
 
 pytestmark = pytest.mark.slow
 BLOG_TIMEOUT_S = 1_200
@@ -20,7 +20,7 @@ def post(tmp_path_factory: pytest.TempPathFactory) -> str:
     environment = {**os.environ, "PATH": path_without(SYSTEM_TOOLS, folder / "bin")}
     done = subprocess.run(
         ["make", "blog", "PROFILE=quick", f"BUILD={folder / 'build'}", f"POST={folder / 'post'}"],
-        cwd=PROJECT, env=environment, capture_output=True, text=True, timeout=BLOG_TIMEOUT_S,
+        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=BLOG_TIMEOUT_S,
         check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3_000:] + done.stderr[-3_000:]

@@ -8,14 +8,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from common.paths import CONFIGURATION_DIR
 from insurance_charges_model.artifact import ARTIFACT_NAME
-from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
-from model_service.routes import HEALTH_PATH, METRICS_PATH, prediction_route
+from insurance_charges_model.model import MODEL_PATH_ENV_VAR
+from model_service.routes import HEALTH_PATH, METRICS_PATH, PREDICTION_ROUTE
 from service_runner.process import ServiceError, ServiceProcess
 
-PROJECT = Path(__file__).resolve().parents[4]
-LOCAL_CONFIG = PROJECT / "configuration" / "local.yaml"
-PREDICT = prediction_route(InsuranceChargesModel.qualified_name)
+LOCAL_CONFIG = CONFIGURATION_DIR / "local.yaml"
 GRACEFUL_EXIT_CODES = (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM once it has shut down
 CUSTOMER = {
     "age": 30,
@@ -44,7 +43,7 @@ def predictions_logged(service: ServiceProcess, prediction_id: str) -> list[dict
 
 def test_a_prediction_and_its_two_json_records(service: ServiceProcess) -> None:
     response = httpx.post(
-        service.url + PREDICT, json=CUSTOMER, headers={"X-Request-ID": "readme-curl"}
+        service.url + PREDICTION_ROUTE, json=CUSTOMER, headers={"X-Request-ID": "readme-curl"}
     )
     assert response.status_code == 200
     assert set(response.json()) == {"charges"}
@@ -58,7 +57,7 @@ def test_a_prediction_and_its_two_json_records(service: ServiceProcess) -> None:
 
 
 def test_out_of_range_field_is_a_422_naming_it(service: ServiceProcess) -> None:
-    response = httpx.post(service.url + PREDICT, json=CUSTOMER | {"bmi": 80})
+    response = httpx.post(service.url + PREDICTION_ROUTE, json=CUSTOMER | {"bmi": 80})
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "bmi"
 
@@ -71,7 +70,7 @@ def test_sigterm_finishes_cleanly_and_loses_no_record(model_dir: Path, tmp_path:
         for prediction_id in ids:
             assert (
                 client.post(
-                    PREDICT, json=CUSTOMER, headers={"X-Request-ID": prediction_id}
+                    PREDICTION_ROUTE, json=CUSTOMER, headers={"X-Request-ID": prediction_id}
                 ).status_code
                 == 200
             )
@@ -109,7 +108,7 @@ def test_two_workers_share_one_view_of_the_metrics(model_dir: Path, tmp_path: Pa
     )
     with process:  # a connection per request: both workers serve
         for _ in range(40):
-            assert httpx.post(process.url + PREDICT, json=CUSTOMER).status_code == 200
+            assert httpx.post(process.url + PREDICTION_ROUTE, json=CUSTOMER).status_code == 200
         scrapes = [httpx.get(process.url + METRICS_PATH).text for _ in range(6)]
     started = [record for record in process.log_records() if record["message"] == "Model loaded"]
     assert len(started) == 2

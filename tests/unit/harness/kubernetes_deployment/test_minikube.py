@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import system_tools
 from common.paths import PROJECT_ROOT
 from kubernetes_deployment import minikube
 from kubernetes_deployment.manifests import OVERLAYS_DIR, documents, main, pod_image, render
@@ -131,15 +132,15 @@ def test_a_size_that_is_not_a_whole_number_is_a_usage_error(
 def test_without_minikube_the_command_line_says_where_to_get_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    which = minikube.shutil.which
+    which = system_tools.shutil.which
     monkeypatch.setattr(
-        minikube.shutil,
+        system_tools.shutil,
         "which",
         lambda name, **kw: None if name == "minikube" else which(name, **kw),
     )
     for command in (["minikube-start"], ["check-image"]):
         assert main(command) == 1
-        assert "minikube is not installed; see https://minikube.sigs.k8s.io" in (
+        assert "minikube is not installed: see https://minikube.sigs.k8s.io" in (
             capsys.readouterr().err
         )
 

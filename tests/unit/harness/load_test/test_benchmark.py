@@ -4,6 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from common.paths import CONFIGURATION_DIR
 from load_test import benchmark as benchmark_module
 from load_test.benchmark import (
     BAR_OVERRIDES,
@@ -23,8 +24,7 @@ from load_test.run import LoadTest
 from model_service.configuration import load_configuration
 from notebook_support.machine import usable_cores
 
-PROJECT = Path(__file__).resolve().parents[4]
-LOCAL = PROJECT / "configuration" / "local.yaml"
+LOCAL = CONFIGURATION_DIR / "local.yaml"
 
 
 def test_batching_is_turned_on_and_off_in_copies_of_the_configuration(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from load_test.gate import Gate, generator_errors, report, summarize
-from load_test.slo import ServiceLevelObjectives
 from load_test.summary import LoadSettings, read_summary
+from service_levels.objectives import ServiceLevelObjectives
 
 OBJECTIVES = ServiceLevelObjectives(p99_ms=100, p90_ms=50, errors_per_10k=10, min_rps=50)
 SETTINGS = LoadSettings(host="http://x", shape="constant", users=4, spawn_rate=4, duration_s=10)

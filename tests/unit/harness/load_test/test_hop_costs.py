@@ -10,14 +10,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from common.paths import CONFIGURATION_DIR
 from common.yaml_files import ConfigurationError, read_self_contained
 from insurance_charges_model.model import InsuranceChargesModel
 from insurance_charges_model.schemas import EXAMPLE_INPUT
-from load_test import PREDICTION_ROUTE
 from load_test import hop_costs as hop_costs_module
+from load_test.defaults import DEFAULTS
 from load_test.hop_costs import (
     CONSTANT_MODEL,
-    LOCAL_CONFIG,
     VARIANTS,
     Variant,
     constant_model,
@@ -33,7 +33,8 @@ from load_test.hop_costs import (
 )
 from load_test.reference_apps import ConstantModel
 from model_service.configuration import INCLUDED_FILES, ServiceConfiguration, import_object
-from support.services import LOGGING_DECORATOR, MICRO_BATCHING, PROJECT
+from model_service.routes import PREDICTION_ROUTE
+from support.services import LOGGING_DECORATOR, MICRO_BATCHING
 
 INSURANCE_MODEL = f"{InsuranceChargesModel.__module__}.{InsuranceChargesModel.__name__}"
 CONSTANT = "a constant in place of the model"
@@ -44,7 +45,7 @@ COLUMNS = ["CPU µs per request", "saved against ours", "share of ours"]
 @pytest.fixture
 def settings() -> dict[str, Any]:
     """The local service's configuration, its logging file inline, as ``hop_costs`` reads it."""
-    return read_self_contained(LOCAL_CONFIG, "service configuration", INCLUDED_FILES)
+    return read_self_contained(DEFAULTS.service_config, "service configuration", INCLUDED_FILES)
 
 
 def decorators_of(settings: dict[str, Any]) -> list[list[str]]:
@@ -56,7 +57,7 @@ def variant(name: str) -> Variant:
 
 
 def test_the_variants_are_measured_on_the_projects_local_configuration() -> None:
-    assert LOCAL_CONFIG == PROJECT / "configuration" / "local.yaml"
+    assert DEFAULTS.service_config == CONFIGURATION_DIR / "local.yaml"
     assert import_object(CONSTANT_MODEL) is ConstantModel
 
 
@@ -249,7 +250,7 @@ def test_the_table_holds_each_median_against_the_first_variant(
         return medians[variant.name] + noise[done]
 
     monkeypatch.setattr(hop_costs_module, "measure", measured)
-    table = hop_costs(requests=500, rounds=3, config=LOCAL_CONFIG)
+    table = hop_costs(requests=500, rounds=3, config=DEFAULTS.service_config)
     assert calls == [(variant.name, settings["title"], 500) for variant in VARIANTS] * 3
     assert list(table.index) == list(medians)
     assert list(table.columns) == COLUMNS
@@ -295,7 +296,7 @@ def test_main_prints_the_table_of_the_requests_and_rounds_asked_for(
 
     monkeypatch.setattr(hop_costs_module, "hop_costs", table)
     assert main(["--requests", "500", "--rounds", "2"]) == 0
-    assert asked == [(500, 2, LOCAL_CONFIG)]
+    assert asked == [(500, 2, DEFAULTS.service_config)]
     assert "123.4" in capsys.readouterr().out
 
 

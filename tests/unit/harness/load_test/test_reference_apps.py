@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from common.paths import CONFIGURATION_DIR
 from common.yaml_files import read_self_contained
 from insurance_charges_model.artifact import ARTIFACT_NAME
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
@@ -11,15 +12,14 @@ from insurance_charges_model.schemas import (
     InsuranceChargesModelInput,
     InsuranceChargesModelOutput,
 )
-from load_test import PREDICTION_ROUTE
 from load_test.reference_apps import ConstantModel, hello_world_app, tutorial_app
 from model_contract.servable import Model, check_implements
 from model_service.app import create_app
 from model_service.configuration import INCLUDED_FILES, ServiceConfiguration
-from model_service.routes import MODELS_PATH, READY_PATH
-from support.services import PROJECT, wait_until_ready
+from model_service.routes import MODELS_PATH, PREDICTION_ROUTE, READY_PATH
+from support.services import wait_until_ready
 
-LOCAL = PROJECT / "configuration" / "local.yaml"
+LOCAL = CONFIGURATION_DIR / "local.yaml"
 
 
 def test_the_ceiling_answers_a_constant_on_our_route() -> None:

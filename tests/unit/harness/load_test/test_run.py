@@ -11,8 +11,8 @@ import pytest
 from common.paths import PROJECT_ROOT
 from load_test import run as run_module
 from load_test.run import LOCUSTFILE, LoadTest, LoadTestResult, main, service_view_report
-from load_test.slo import Measurements
 from load_test.summary import LoadSettings, LoadTestSummary
+from load_test.verdicts import Measurements
 from service_runner.process import free_port
 
 

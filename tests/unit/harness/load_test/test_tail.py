@@ -7,16 +7,17 @@ import pytest
 import yaml
 from matplotlib import pyplot as plt
 
+from common.paths import CONFIGURATION_DIR
 from common.yaml_files import ConfigurationError
 from load_test import tail as tail_module
 from load_test.run import LoadTest, LoadTestResult
-from load_test.slo import Measurements, ServiceLevelObjectives
 from load_test.summary import LoadSettings, LoadTestSummary
 from load_test.tail import config_with_freeze, main, sweep, tail_chart, users_list
+from load_test.verdicts import Measurements
 from model_service.configuration import load_configuration
-from support.services import PROJECT
+from service_levels.objectives import ServiceLevelObjectives
 
-LOCAL = PROJECT / "configuration" / "local.yaml"
+LOCAL = CONFIGURATION_DIR / "local.yaml"
 FROZEN, NOT_FROZEN = "frozen after loading", "not frozen"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PAUSES = {"tracked objects": 1000, "frozen objects": 990, "not frozen ms": 150.0, "frozen ms": 0.5}

@@ -11,8 +11,8 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from drift_monitor.report import DriftReport, monitor
-from load_test.slo import ServiceLevelObjectives
 from monitoring.charts import drift_chart, short_label, side_by_side, sli_chart
+from service_levels.objectives import ServiceLevelObjectives
 from support.drift_logs import PREDICTION, THRESHOLDS, customers, log_lines, toy_baseline
 
 OBJECTIVES = ServiceLevelObjectives(p99_ms=100, p90_ms=75, errors_per_10k=10, min_rps=500)

@@ -30,7 +30,7 @@ from monitoring.prometheus import (
 from monitoring.rules import RULES_DIR, RULES_NAME
 from support.promtool import INSTALL as PROMTOOL_MISSING
 from support.promtool import PACKAGE
-from system_tools import Skipped
+from system_tools import Skipped, missing
 
 PROMETHEUS_MISSING = (
     f"prometheus is not installed: install the Debian package `{PACKAGE}` (apt-get install "
@@ -65,13 +65,13 @@ groups:
 
 
 def needs_prometheus() -> None:
-    if shutil.which("prometheus") is None:
-        pytest.skip(PROMETHEUS_MISSING)
+    if missing("prometheus"):
+        pytest.skip(missing("prometheus"))
 
 
 def needs_promtool() -> None:
-    if shutil.which("promtool") is None:
-        pytest.skip(PROMTOOL_MISSING)
+    if missing("promtool"):
+        pytest.skip(missing("promtool"))
 
 
 def eventually(check: Callable[[], Any], what: str, timeout: float = 15) -> Any:
@@ -352,7 +352,7 @@ def test_without_promtool_the_rules_check_is_skipped_saying_why(
 
 
 def test_the_committed_rules_are_checked_and_their_tests_pass() -> None:
-    if shutil.which("promtool") is None:
-        pytest.skip(PROMTOOL_MISSING)
+    if missing("promtool"):
+        pytest.skip(missing("promtool"))
     output = checked_rules(RULES_DIR / RULES_NAME, RULES_DIR / "rules_test.yml")
     assert "SUCCESS" in output

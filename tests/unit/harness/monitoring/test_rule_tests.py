@@ -2,7 +2,6 @@
 
 import pytest
 
-from load_test.slo import ServiceLevelObjectives
 from monitoring.burn_rates import RulesError, slis
 from monitoring.rule_tests import (
     EARLY,
@@ -14,6 +13,7 @@ from monitoring.rule_tests import (
     rule_test_file,
     window_share,
 )
+from service_levels.objectives import ServiceLevelObjectives
 
 OBJECTIVES = ServiceLevelObjectives(p99_ms=100, p90_ms=75, errors_per_10k=10, min_rps=500)
 

@@ -10,9 +10,8 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from common.yaml_files import ConfigurationError
-from load_test import PREDICTION_ROUTE
-from load_test.slo import ServiceLevelObjectives, load_objectives
 from model_service.metrics import LATENCY_BUCKETS, ServiceMetrics
+from model_service.routes import PREDICTION_ROUTE
 from monitoring import rules
 from monitoring.burn_rates import (
     BURN_RATE_ALERTS,
@@ -25,6 +24,7 @@ from monitoring.burn_rates import (
     slis,
 )
 from monitoring.rule_files import AlertingRule, RecordingRule, load_rule_file, load_rule_test_file
+from service_levels.objectives import SLO_FILE, ServiceLevelObjectives, load_objectives
 
 OBJECTIVES = ServiceLevelObjectives(p99_ms=100, p90_ms=75, errors_per_10k=10, min_rps=500)
 COMMITTED = {name: rules.RULES_DIR / name for name in (rules.RULES_NAME, rules.TESTS_NAME)}
@@ -32,7 +32,7 @@ COMMITTED = {name: rules.RULES_DIR / name for name in (rules.RULES_NAME, rules.T
 
 @pytest.fixture(scope="module")
 def generated() -> dict[str, str]:
-    return rules.generated(rules.SLO_FILE)
+    return rules.generated(SLO_FILE)
 
 
 @pytest.mark.parametrize("name", list(COMMITTED))
@@ -49,7 +49,7 @@ def test_check_passes_on_the_committed_files(capsys: pytest.CaptureFixture[str])
 
 
 def copy_of_slo_file(tmp_path: Path, **changes: float) -> Path:
-    content = yaml.safe_load(rules.SLO_FILE.read_text()) | changes
+    content = yaml.safe_load(SLO_FILE.read_text()) | changes
     path = tmp_path / "slo.yaml"
     path.write_text(yaml.safe_dump(content))
     return path
@@ -102,7 +102,7 @@ def test_a_latency_threshold_off_the_buckets_is_refused(
 
 @pytest.mark.parametrize("name", ["p99_ms", "p90_ms"])
 def test_every_slo_latency_threshold_is_a_bucket_boundary(name: str) -> None:
-    milliseconds = getattr(load_objectives(rules.SLO_FILE), name)
+    milliseconds = getattr(load_objectives(SLO_FILE), name)
     assert any(math.isclose(milliseconds / 1000, bound) for bound in LATENCY_BUCKETS), (
         f"{name} = {milliseconds} ms is not in model_service.metrics.LATENCY_BUCKETS"
     )
@@ -218,7 +218,7 @@ def test_the_latency_slis_match_a_bucket_as_the_client_labels_it() -> None:
     metrics = ServiceMetrics()
     metrics.request_histogram(PREDICTION_ROUTE).observe(0.01)
     text = generate_latest(metrics.exposed()).decode()
-    for sli in slis(load_objectives(rules.SLO_FILE))[1:]:
+    for sli in slis(load_objectives(SLO_FILE))[1:]:
         assert f'le="{sli.le}",route="{PREDICTION_ROUTE}"' in text
 
 

@@ -2,7 +2,6 @@
 and the frames built from its answers."""
 
 import math
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +13,8 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from insurance_charges_model.model import InsuranceChargesModel
-from load_test import PREDICTION_ROUTE
 from model_service.metrics import ServiceMetrics
+from model_service.routes import PREDICTION_ROUTE
 from monitoring.burn_rates import PREDICTIONS, REQUEST_DURATION, REQUESTS
 from monitoring.prometheus import LocalPrometheus
 from monitoring.slis import (
@@ -27,15 +26,11 @@ from monitoring.slis import (
     slis_over_time,
     whole_run,
 )
-from support.promtool import PACKAGE
+from system_tools import missing
 
 MODEL = InsuranceChargesModel.qualified_name
 SELECTORS = Selectors(PREDICTION_ROUTE, MODEL)
 TOY = Selectors("/r", "m")
-PROMETHEUS_MISSING = (
-    f"prometheus is not installed: install the Debian package `{PACKAGE}` (apt-get install "
-    f"{PACKAGE})"
-)
 
 
 # the PromQL
@@ -165,8 +160,8 @@ def recording_rules(metrics: ServiceMetrics) -> dict:
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPrometheus]:
-    if shutil.which("prometheus") is None:
-        pytest.skip(PROMETHEUS_MISSING)
+    if missing("prometheus"):
+        pytest.skip(missing("prometheus"))
     workdir = tmp_path_factory.mktemp("prometheus")
     rule_file = workdir / "service.yml"
     rule_file.write_text(yaml.safe_dump(recording_rules(service_metrics())))

@@ -7,10 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from common.paths import CONFIGURATION_DIR
 from load_test.run import LoadTest, LoadTestResult
-from load_test.slo import Measurements, load_objectives
 from load_test.summary import LoadSettings, LoadTestSummary
+from load_test.verdicts import Measurements
 from monitoring import watch
 from monitoring.watch import (
     PrometheusView,
@@ -24,9 +23,10 @@ from monitoring.watch import (
     uncounted,
     unwatched,
 )
+from service_levels.objectives import SLO_FILE, load_objectives
 from system_tools import Skipped
 
-OBJECTIVES = load_objectives(CONFIGURATION_DIR / "slo.yaml")
+OBJECTIVES = load_objectives(SLO_FILE)
 
 
 def locust_result(requests: int = 1_000, passed: bool = True) -> LoadTestResult:

@@ -4,7 +4,7 @@ import IPython.display
 import matplotlib.pyplot as plt
 import pytest
 
-from notebook_support.figures import save_figure, show_chart
+from notebook_support.figures import save_figure, show_chart, show_figure
 from system_tools import Skipped
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -39,3 +39,24 @@ def test_a_skipped_chart_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
     skipped = Skipped("the SLI chart", "prometheus is not installed")
     show_chart(skipped)
     assert shown == [skipped]
+
+
+def test_a_figure_is_saved_and_shown_under_its_title(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shown = displayed(monkeypatch)
+    figure, axes = plt.subplots()
+    axes.set_title("Charges by age")
+    show_figure(figure, tmp_path / "01_charges_by_age.png")
+    [link] = shown
+    assert link.data == f"![Charges by age]({(tmp_path / '01_charges_by_age.png').as_posix()})"
+    assert (tmp_path / "01_charges_by_age.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_an_untitled_figure_is_shown_under_its_file_name(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shown = displayed(monkeypatch)
+    figure = plt.figure()
+    show_figure(figure, tmp_path / "05_pod_kill.png")
+    assert shown[0].data.startswith("![05 pod kill](")

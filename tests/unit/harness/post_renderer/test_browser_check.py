@@ -7,6 +7,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 
+from common.paths import PROJECT_ROOT
 from post_renderer import browser_check
 from post_renderer.browser_check import (
     CHROMIUM,
@@ -192,7 +193,7 @@ def test_a_rendered_post_has_its_images_and_anchors(
 @pytest.mark.slow
 @pytest.mark.usefixtures("chromium")
 def test_the_committed_post_opens_with_every_image_and_link(tmp_path: Path) -> None:
-    post = Path(__file__).resolve().parents[4] / "blog_post" / "blog_post.html"
+    post = PROJECT_ROOT / "blog_post" / "blog_post.html"
     findings = check_post(post, tmp_path / "blog_post.png")
     assert findings.broken == []
     assert findings.images > 0

@@ -9,7 +9,7 @@ import pytest
 from markdown_it import MarkdownIt
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from common.paths import PROJECT_ROOT
+from common.paths import KUBERNETES_DIR, PROJECT_ROOT
 from post_renderer import excerpts
 from post_renderer.excerpts import (
     Excerpt,
@@ -20,8 +20,6 @@ from post_renderer.excerpts import (
     yaml_excerpt,
 )
 from post_renderer.render import export_html, export_markdown
-
-REPOSITORY = Path(__file__).resolve().parents[4]
 
 MODULE = '''\
 """A module to take excerpts of."""
@@ -297,8 +295,8 @@ def test_what_is_not_yaml_is_an_error(tmp_path: Path) -> None:
 def test_a_listing_is_the_whole_file_in_the_language_of_its_name(manifest: Path) -> None:
     excerpt = listing(manifest)
     assert (excerpt.text, excerpt.language) == (MANIFEST.rstrip("\n"), "yaml")
-    assert listing(REPOSITORY / "Dockerfile").language == "dockerfile"
-    assert listing(REPOSITORY / "README.md").language == "text"
+    assert listing(PROJECT_ROOT / "Dockerfile").language == "dockerfile"
+    assert listing(PROJECT_ROOT / "README.md").language == "text"
 
 
 def test_a_missing_file_is_an_error(tmp_path: Path) -> None:
@@ -312,7 +310,7 @@ def test_the_link_to_the_whole_file_starts_at_the_projects_root() -> None:
         "[`service/harness/post_renderer/excerpts.py`](../service/harness/post_renderer/excerpts.py)"
     )
     for folder in ("notebooks", "blog_post"):  # both one folder below the root
-        assert (REPOSITORY / folder / "../service/harness/post_renderer/excerpts.py").is_file()
+        assert (PROJECT_ROOT / folder / "../service/harness/post_renderer/excerpts.py").is_file()
 
 
 def test_a_file_outside_the_project_cannot_be_linked(manifest: Path) -> None:
@@ -321,7 +319,7 @@ def test_a_file_outside_the_project_cannot_be_linked(manifest: Path) -> None:
 
 
 def test_in_markdown_an_excerpt_is_a_fenced_block_then_its_link() -> None:
-    excerpt = Excerpt(REPOSITORY / "kubernetes" / "base" / "service.yaml", "kind: Service", "yaml")
+    excerpt = Excerpt(KUBERNETES_DIR / "base" / "service.yaml", "kind: Service", "yaml")
     tokens = MarkdownIt("commonmark").parse(excerpt._repr_markdown_())
     fence = next(token for token in tokens if token.type == "fence")
     assert (fence.info, fence.content) == ("yaml", "kind: Service\n")

@@ -5,6 +5,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from common.paths import CONFIGURATION_DIR, PROJECT_ROOT
 from common.yaml_files import ConfigurationError
 from post_renderer.execute import (
     CellProgress,
@@ -19,9 +20,8 @@ from post_renderer.execute import (
     progress_line,
 )
 
-PROJECT = Path(__file__).resolve().parents[4]
 KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-NOTEBOOKS = sorted((PROJECT / "notebooks").glob("[0-9]*.ipynb"))
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("[0-9]*.ipynb"))
 # What ipykernel prints on stderr when its TCP sockets carry no CurveZMQ keys.
 TCP_WARNING = "Kernel is running over TCP without encryption"
 # A change of the kernel's folder that outlives its cell: os.chdir, a bare chdir (contextlib's
@@ -42,7 +42,7 @@ def write_notebook(directory: Path, name: str, *sources: str) -> Path:
 
 @pytest.mark.parametrize("name", ["ci", "full"])
 def test_the_project_profiles_fit_the_notebooks(name: str) -> None:
-    profile = load_profile(PROJECT / "configuration" / "profiles" / f"{name}.yaml")
+    profile = load_profile(CONFIGURATION_DIR / "profiles" / f"{name}.yaml")
     check_profile(profile, NOTEBOOKS)
     assert profile.parameters["05_load_test"]["duration"]
 

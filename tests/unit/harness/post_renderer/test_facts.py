@@ -18,9 +18,9 @@ def cell_recording(**facts: object):
 
 
 def test_facts_are_collected_and_a_later_record_wins() -> None:
-    first = new_notebook(cells=[cell_recording(deployment="validated", elk=False)])
-    second = new_notebook(cells=[cell_recording(deployment="podman", replicas=2)])
-    assert collected([first, second]) == PostFacts(deployment="podman", elk=False, replicas=2)
+    first = new_notebook(cells=[cell_recording(deployment="local", elk=False)])
+    second = new_notebook(cells=[cell_recording(deployment="pods", replicas=2)])
+    assert collected([first, second]) == PostFacts(deployment="pods", elk=False, replicas=2)
 
 
 def test_no_facts_leave_every_fact_unknown() -> None:

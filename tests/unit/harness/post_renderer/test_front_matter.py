@@ -10,7 +10,7 @@ from post_renderer.front_matter import front_matter, skipped, steps, summary
 from post_renderer.outline import Section
 
 SECTIONS = [Section(f"{n}. Step", f"{n}-step") for n in range(1, 7)]
-RAN = {"deployment": "podman", "elk": True, "slo_target": "local", "slo_passed": True}
+RAN = {"deployment": "pods", "elk": True, "slo_target": "local", "slo_passed": True}
 STEP_SIX = "The sixth watches it as production would"
 WATCHING = ", then watch it with Prometheus"
 
@@ -72,7 +72,7 @@ def cell_recording(**facts: object):
 
 def test_the_monitored_fact_travels_from_the_notebook_to_the_opening() -> None:
     notebooks = [
-        new_notebook(cells=[cell_recording(deployment="podman", slo_target="local")]),
+        new_notebook(cells=[cell_recording(deployment="pods", slo_target="local")]),
         new_notebook(cells=[cell_recording(monitored=True)]),
     ]
     facts = collected(notebooks)

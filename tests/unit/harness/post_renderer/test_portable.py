@@ -1,5 +1,4 @@
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -8,6 +7,7 @@ from markdown_it import MarkdownIt
 from nbconvert import MarkdownExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from common.paths import PROJECT_ROOT
 from post_renderer.portable import (
     PortableOutputs,
     code_language,
@@ -18,7 +18,6 @@ from post_renderer.portable import (
 )
 
 MARKDOWN = MarkdownIt("commonmark").enable("table")
-REPOSITORY = Path(__file__).resolve().parents[4]
 
 
 def code_data(source: str, language: str) -> dict[str, str]:
@@ -146,7 +145,7 @@ def test_an_exported_notebook_has_no_stylesheet_and_no_span_soup() -> None:
 
 
 def test_the_committed_post_is_markdown_that_renders_anywhere() -> None:
-    post = (REPOSITORY / "blog_post" / "blog_post.md").read_text(encoding="utf-8")
+    post = (PROJECT_ROOT / "blog_post" / "blog_post.md").read_text(encoding="utf-8")
     assert "<style" not in post
     assert "<span class=" not in post
     tokens = MARKDOWN.parse(post)

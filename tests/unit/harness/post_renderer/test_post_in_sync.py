@@ -6,6 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from common.paths import PROJECT_ROOT
 from post_renderer.render import notebooks_in, render
 from post_renderer.sync import (
     SHOWN_CELLS_NAME,
@@ -17,8 +18,7 @@ from post_renderer.sync import (
     stale_post_message,
 )
 
-REPOSITORY = Path(__file__).resolve().parents[4]
-NOTEBOOKS = REPOSITORY / "notebooks"
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
 POST = Path("blog_post") / "blog_post.md"
 
 
@@ -36,14 +36,14 @@ def fresh_post(fresh_rendering: Path) -> str:
 
 
 def test_the_committed_post_shows_the_current_notebooks() -> None:
-    post = (REPOSITORY / POST).read_text(encoding="utf-8")
+    post = (PROJECT_ROOT / POST).read_text(encoding="utf-8")
     stale = stale_cells(notebooks_in(NOTEBOOKS), post)
     if stale:
         pytest.fail(stale_post_message(stale, POST), pytrace=False)
 
 
 def test_the_committed_post_shows_no_cell_the_notebooks_no_longer_have() -> None:
-    shown = REPOSITORY / POST.parent / SHOWN_CELLS_NAME
+    shown = PROJECT_ROOT / POST.parent / SHOWN_CELLS_NAME
     assert shown.is_file(), f"{shown.name} is missing beside the post: run `make blog`"
     removed = removed_cells(notebooks_in(NOTEBOOKS), shown)
     if removed:

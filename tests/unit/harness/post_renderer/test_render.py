@@ -193,7 +193,7 @@ def test_the_summary_says_what_the_notebooks_recorded_and_never_shows_the_record
     notebook = write_notebook(
         tmp_path / "04_deploy.ipynb",
         new_markdown_cell("# 4. Deploy"),
-        fact_cell(deployment="podman", slo_target="pods", slo_passed=True),
+        fact_cell(deployment="pods", slo_target="pods", slo_passed=True),
     )
     markdown_path, html_path, _ = render([notebook], tmp_path / "post", TODAY)
     post = markdown_path.read_text()

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from load_test import PREDICTION_ROUTE
+from model_service.routes import PREDICTION_ROUTE
 from reliability.auth import check_api_key, key_requests
 from reliability.checks import auth_lines
 

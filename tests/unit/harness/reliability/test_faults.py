@@ -7,8 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from load_test import PREDICTION_ROUTE
-from model_service.routes import HEALTH_PATH, prediction_route
+from model_service.routes import HEALTH_PATH, PREDICTION_ROUTE, prediction_route
 from reliability.faults import (
     KillResult,
     failures_by_error,

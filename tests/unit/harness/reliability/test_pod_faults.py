@@ -10,8 +10,8 @@ import pytest
 
 from kubernetes_deployment.podman import PodContainer
 from load_test.run import HISTORY_CSV
-from load_test.slo import Measurements
 from load_test.summary import SUMMARY_NAME, LoadSettings, LoadTestSummary
+from load_test.verdicts import Measurements
 from model_service.loading import MODEL_LOADED
 from reliability import pod_faults
 from reliability.faults import MAX_ERRORS_PER_10K

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import system_tools
 from common.paths import KUBERNETES_DIR, PROJECT_ROOT
 from kubernetes_deployment.podman import Probes
 from service_runner import container
@@ -127,21 +128,49 @@ def test_docker_builds_need_no_podman_options(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_docker_client_without_a_daemon_is_passed_over(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(container.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(system_tools.shutil, "which", lambda name, **_: f"/usr/bin/{name}")
     monkeypatch.setattr(container, "engine_works", lambda engine: engine == "podman")
     assert find_engine() == "podman"
 
 
 def test_no_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(container.shutil, "which", lambda name: None)
-    with pytest.raises(ContainerError, match=r"install docker .* or podman, or set ENGINE"):
+    monkeypatch.setattr(system_tools.shutil, "which", lambda name, **_: None)
+    with pytest.raises(
+        ContainerError, match=r"install docker .* or podman, or set ENGINE"
+    ) as error:
+        find_engine()
+    assert "apt-get install docker.io" in str(error.value)
+    assert "apt-get install podman)" in str(error.value)
+
+
+def test_no_engine_answering_says_which_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(system_tools.shutil, "which", lambda name, **_: f"/usr/bin/{name}")
+    monkeypatch.setattr(container, "engine_works", lambda engine: False)
+    with pytest.raises(ContainerError, match=r"`docker info` does not answer .* `podman info`"):
         find_engine()
 
 
 def test_a_chosen_engine_must_exist(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(container.shutil, "which", lambda name: None)
-    with pytest.raises(ContainerError, match="ENGINE=nerdctl is not on PATH"):
+    monkeypatch.setattr(system_tools.shutil, "which", lambda name, **_: None)
+    with pytest.raises(ContainerError, match=r"ENGINE=nerdctl is not on PATH$"):
         find_engine("nerdctl")
+    with pytest.raises(ContainerError, match=r"ENGINE=podman is not on PATH: .*apt-get install"):
+        find_engine("podman")
+
+
+def test_a_local_base_without_debootstrap_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(system_tools.shutil, "which", lambda name, **_: None)
+    with pytest.raises(ContainerError, match=r"debootstrap is not installed: .*apt-get install"):
+        container.build_base_image("podman", "localhost/base:test")
+
+
+def test_a_local_base_needs_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(system_tools.shutil, "which", lambda name, **_: f"/usr/sbin/{name}")
+    monkeypatch.setattr(container.os, "geteuid", lambda: 1000)
+    with pytest.raises(ContainerError, match="debootstrap needs root"):
+        container.build_base_image("podman", "localhost/base:test")
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,20 @@
 """The system tools: found on PATH, or missing with a sentence that says how to install them."""
 
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
 import system_tools
-from system_tools import TOOLS, MissingToolError, Skipped, inventory, missing, require
+from system_tools import TOOLS, MissingToolError, Skipped, inventory, located, missing, require
 
 
 def without(monkeypatch: pytest.MonkeyPatch, *commands: str) -> None:
     found = shutil.which
-    monkeypatch.setattr(shutil, "which", lambda name: None if name in commands else found(name))
+    monkeypatch.setattr(
+        shutil, "which", lambda name, **kw: None if name in commands else found(name, **kw)
+    )
 
 
 def test_a_tool_on_path_is_not_missing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,11 +36,39 @@ def test_a_missing_tool_names_its_debian_package_and_other_ways(
         require("promtool")
 
 
-def test_every_tool_has_a_package_and_a_use() -> None:
+def test_every_tool_says_how_to_get_it_and_what_it_is_for() -> None:
     for command, tool in TOOLS.items():
         assert tool.command == command
-        assert tool.package
+        assert tool.package or tool.elsewhere
+        assert tool.install_hint()
         assert tool.without
+
+
+def test_a_tool_debian_lacks_says_where_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    without(monkeypatch, "minikube")
+    assert missing("minikube") == (
+        "minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/"
+    )
+
+
+def test_a_wheels_tool_is_found_beside_the_venvs_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    venv_bin = str(Path(sys.executable).parent)
+    monkeypatch.setattr(
+        shutil, "which", lambda name, path=None: f"{path}/{name}" if path == venv_bin else None
+    )
+    assert require("kubectl") == f"{venv_bin}/kubectl"
+    assert missing("kubectl") is None
+    assert missing("podman") == (
+        "podman is not installed: install the Debian package `podman` (apt-get install podman)"
+    )
+
+
+def test_a_command_of_no_tool_is_looked_for_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        shutil, "which", lambda name: "/usr/bin/nerdctl" if name == "nerdctl" else None
+    )
+    assert located("nerdctl") == "/usr/bin/nerdctl"
+    assert located("crun") is None
 
 
 def test_the_inventory_says_what_a_missing_tool_skips(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,13 +13,13 @@ from starlette.exceptions import HTTPException
 
 from model_service.app import add_error_handlers, create_app
 from model_service.bodies import (
-    JSON_MEDIA_TYPE,
     PARSE_FAILURE,
     is_parse_failure,
     json_answer,
     validated_body,
     why_unparsable,
 )
+from model_service.guards import JSON_MEDIA_TYPE
 from model_service.routes import prediction_route
 from support.services import stub_configuration, wait_until_ready
 from support.stub_models import StubInput, StubModel, StubOutput

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from common.paths import CONFIGURATION_DIR
 from model_service.configuration import (
     API_KEY_ENV_VAR,
     CONFIG_ENV_VAR,
@@ -12,7 +13,6 @@ from model_service.configuration import (
     load_configuration,
 )
 
-PROJECT = Path(__file__).resolve().parents[4]
 MINIMAL = """
 title: t
 description: d
@@ -39,7 +39,7 @@ def no_keys_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("name", ["local.yaml", "kubernetes.yaml"])
 def test_the_shipped_configurations_are_valid(name: str) -> None:
-    configuration = load_configuration(PROJECT / "configuration" / name)
+    configuration = load_configuration(CONFIGURATION_DIR / name)
     assert (
         configuration.models[0].class_path == "insurance_charges_model.model.InsuranceChargesModel"
     )
@@ -47,9 +47,7 @@ def test_the_shipped_configurations_are_valid(name: str) -> None:
 
 
 def test_kubernetes_logs_read_the_pod_from_the_environment() -> None:
-    dict_config = load_configuration(
-        PROJECT / "configuration" / "kubernetes.yaml"
-    ).logging.dict_config
+    dict_config = load_configuration(CONFIGURATION_DIR / "kubernetes.yaml").logging.dict_config
     assert dict_config.filters["environment"]["env_variables"] == [
         "POD_NAME",
         "NODE_NAME",

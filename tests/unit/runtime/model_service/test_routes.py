@@ -3,6 +3,7 @@
 from model_service.routes import (
     METRICS_PATH,
     MODELS_PATH,
+    PREDICTION_ROUTE,
     READY_PATH,
     STARTUP_PATH,
     prediction_route,
@@ -18,3 +19,7 @@ def test_the_prediction_route_keeps_the_rest_model_service_shape() -> None:
 def test_the_probes_models_and_metrics_paths() -> None:
     assert (READY_PATH, STARTUP_PATH) == ("/api/health/ready", "/api/health/startup")
     assert (MODELS_PATH, METRICS_PATH) == ("/api/models", "/metrics")
+
+
+def test_the_insurance_models_prediction_route() -> None:
+    assert PREDICTION_ROUTE == "/api/models/insurance_charges_model/prediction"
