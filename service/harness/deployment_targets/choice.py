@@ -35,14 +35,9 @@ def container_problem() -> str | None:
     return None
 
 
-def pods_problem() -> str | None:
-    problem = podman.unavailable()
-    return f"podman cannot play the pods ({problem})" if problem else None
-
-
 PROBLEMS: dict[str, Callable[[], str | None]] = {
     "cluster": cluster_problem,
-    "pods": pods_problem,
+    "pods": podman.unavailable,
     "container": container_problem,
     "local": lambda: None,
 }

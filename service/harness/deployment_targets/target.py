@@ -74,7 +74,7 @@ class DeploymentTarget(ABC):
         return Skipped("the pods beside the local service", f"the run was on {self.where}")
 
     def kill_one_under_load(
-        self, reports: Path, users: int, run_s: int, kill_after_s: float
+        self, reports: Path, users: int, run_s: int, kill_after_s: float, chart: Path | None = None
     ) -> Any:
         """SIGKILL one replica in the middle of a load test, and what the clients saw."""
         return Skipped("a pod killed under load", f"the run was on {self.where}, not on pods")

@@ -16,7 +16,7 @@ from insurance_charges_model.schemas import EXAMPLE_INPUT, InsuranceChargesModel
 def test_training_command_writes_a_loadable_model_that_meets_its_targets(
     tmp_path: Path, insurance_csv: Path
 ) -> None:
-    command = [sys.executable, "-m", "insurance_charges_model", "--data", str(insurance_csv)]
+    command = [sys.executable, "-m", "insurance_charges_training", "--data", str(insurance_csv)]
     completed = subprocess.run(
         [*command, "--output", str(tmp_path)],
         capture_output=True,

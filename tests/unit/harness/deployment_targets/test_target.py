@@ -1,11 +1,13 @@
 """What a target that cannot do a thing answers: Skipped, saying why."""
 
+import inspect
 import os
 from pathlib import Path
 
 import pytest
 
-from deployment_targets import cluster
+from deployment_targets import DeploymentTarget, cluster
+from deployment_targets.choice import TARGETS
 from deployment_targets.cluster import Cluster
 from deployment_targets.local import (
     LocalProcess,
@@ -22,7 +24,9 @@ def test_a_local_process_skips_what_only_pods_do() -> None:
         local.enforced_settings(),
         local.sizing([]),
         local.against_the_benchmark(1.0, 1.0, None, []),
-        local.kill_one_under_load(Path("reports"), users=1, run_s=1, kill_after_s=1),
+        local.kill_one_under_load(
+            Path("reports"), users=1, run_s=1, kill_after_s=1, chart=Path("05_pod_kill.png")
+        ),
     ]
     assert all(isinstance(item, Skipped) for item in skipped)
     assert all("a local process" in item.why for item in skipped)
@@ -53,3 +57,12 @@ def test_the_cluster_reads_the_json_records_behind_kubectl_prefixes(
         {"message": "Prediction created", "prediction_id": "x"},
         {"message": "Model loaded"},
     ]
+
+
+@pytest.mark.parametrize("kind", sorted(TARGETS.values(), key=lambda kind: kind.name))
+def test_every_target_takes_what_the_interface_passes(kind: type[DeploymentTarget]) -> None:
+    for name, method in inspect.getmembers(DeploymentTarget, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        expected = list(inspect.signature(method).parameters)
+        assert list(inspect.signature(getattr(kind, name)).parameters) == expected, name
