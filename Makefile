@@ -177,11 +177,12 @@ $(INSTALLED): $(PY) requirements.txt pyproject.toml
 	touch $@
 
 ##@ Maintainers: checks, CI and generated files
-# Debian packages for the image check (podman, runc), the local base image (debootstrap), the
+# Debian packages for the image check (podman, runc), the pods' pause process (catatonit, which
+# Debian's podman only recommends), the local base image (debootstrap), the
 # browser check (chromium) and the SLO rules (prometheus, with promtool); each package gives a
 # command of its own name. CI installs them with `make system-packages`; `make test` needs none of
 # them (their tests skip, naming the package).
-SYSTEM_PACKAGES ?= podman runc debootstrap chromium prometheus
+SYSTEM_PACKAGES ?= podman runc catatonit debootstrap chromium prometheus
 ROOT := $(filter 0,$(shell id -u))
 SUDO := $(if $(ROOT),,sudo)
 
@@ -282,9 +283,13 @@ test: $(INSTALLED) ## Run the fast tests
 test-slow: $(INSTALLED) ## Run the slow tests (end to end)
 	$(BIN)/pytest -m slow
 
-lint: $(INSTALLED) ## Lint and check formatting with ruff
+WORKFLOWS = .github/workflows/ci.yml
+
+lint: $(INSTALLED) ## Lint and check formatting with ruff; check the GitHub workflow (its schema, zizmor)
 	$(BIN)/ruff check service tests notebooks kubernetes
 	$(BIN)/ruff format --check service tests notebooks kubernetes
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows $(WORKFLOWS)
+	$(BIN)/zizmor --offline $(WORKFLOWS)
 
 ##@ Set-up and single steps
 notebooks: $(INSTALLED) ## Execute the notebooks in order with papermill into build/notebooks (PROFILE=full|ci)

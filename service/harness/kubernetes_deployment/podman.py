@@ -43,9 +43,10 @@ from ml_model_logging.decorator import CREATED
 from model_service.loading import MODEL_LOADED
 from model_service.routes import PREDICTION_ROUTE
 from service_runner.logs import json_records
-from system_tools import MissingToolError, require
+from system_tools import MissingToolError, missing, require
 
 OVERLAY = OVERLAYS_DIR / "podman"
+PAUSE_BINARY = "catatonit"  # what `podman kube play` runs as each pod's pause process
 PLAYED_FILE = PROJECT_ROOT / "build" / "podman" / "played.yaml"
 PLAYED_KINDS = ("ConfigMap", "Secret", "Deployment")
 NOT_EXERCISED = {
@@ -307,13 +308,23 @@ def usage_text(container: PodContainer) -> str:
 
 
 def unavailable() -> str | None:
-    """Why podman cannot play the manifests here (missing, broken, no image); None if it can."""
+    """Why podman cannot play the manifests here (missing, broken, no pause binary, no image);
+    None if it can."""
     try:
         podman("info", timeout=60)
+        require_pause_binary()
         require_image(service_container(the_deployment(documents(render(OVERLAY))))["image"])
     except PodmanError as error:
         return str(error)
     return None
+
+
+def require_pause_binary() -> None:
+    """PodmanError naming the package when catatonit, each pod's pause process, is missing: Debian's
+    podman only recommends it, and without it `podman kube play` fails to find its pause binary."""
+    problem = missing(PAUSE_BINARY)
+    if problem:
+        raise PodmanError(f"podman cannot start a pod's pause container: {problem}")
 
 
 def require_image(image: str) -> None:
@@ -350,6 +361,7 @@ def write_played(objects: list[dict[str, Any]], path: Path = PLAYED_FILE) -> Pat
 def deploy(port: int) -> str:
     """Play the overlay on ``port``; wait until every replica serves. What happened, in lines."""
     podman_path()
+    require_pause_binary()
     cleared = clear_stopped_pods()
     require_free_port(port)
     objects, played = render_played(port)

@@ -40,6 +40,7 @@ from kubernetes_deployment.podman import (
 )
 from model_service.routes import READY_PATH, STARTUP_PATH
 from support.fake_tools import fake_tool, first_on_path
+from support.hidden_tools import path_without
 
 CONTAINER = "/spec/template/spec/containers/service"
 OVERLAY_CHANGES = {
@@ -77,7 +78,8 @@ def objects(overlay: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def calls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where the fake podman records its arguments, one call a line."""
+    """Where the fake podman records its arguments, one call a line; a catatonit is there too."""
+    fake_tool(tmp_path / "bin", "catatonit", "exit 0")
     first_on_path(monkeypatch, tmp_path / "bin")
     return tmp_path / "calls"
 
@@ -319,6 +321,32 @@ def test_podman_is_unavailable_without_the_overlays_image(calls: Path) -> None:
     assert unavailable() == f"podman has no image {image}: build it with `make image`"
     fake_podman(calls)
     assert unavailable() is None
+
+
+def test_podman_without_catatonit_names_the_package(
+    calls: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake_podman(calls)
+    (tmp_path / "bin" / "catatonit").unlink()
+    elsewhere = path_without(("catatonit", "podman"), tmp_path / "without")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{elsewhere}")
+    assert unavailable() == (
+        "podman cannot start a pod's pause container: catatonit is not installed: install the "
+        "Debian package `catatonit` (apt-get install catatonit)"
+    )
+    assert recorded(calls) == ["info"]
+
+
+def test_deploy_without_catatonit_names_the_package_and_plays_nothing(
+    calls: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake_podman(calls)
+    (tmp_path / "bin" / "catatonit").unlink()
+    elsewhere = path_without(("catatonit", "podman"), tmp_path / "without")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{elsewhere}")
+    with pytest.raises(PodmanError, match="apt-get install catatonit"):
+        podman.deploy(18099)
+    assert recorded(calls) == []
 
 
 def test_podman_is_unavailable_when_it_does_not_work(calls: Path) -> None:
