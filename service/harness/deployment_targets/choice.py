@@ -4,7 +4,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
 
-from deployment_targets.cluster import Cluster
+from deployment_targets.cluster import READERS_CONTEXT, Cluster
 from deployment_targets.container import Container
 from deployment_targets.local import LocalProcess
 from deployment_targets.pods import Pods
@@ -22,9 +22,17 @@ class TargetUnavailableError(RuntimeError):
     """The target a notebook named cannot run here; the message says why."""
 
 
-def cluster_problem() -> str | None:
-    reachable, answer = manifests.cluster_reachable()
-    return None if reachable else f"kubectl reaches no cluster ({answer})"
+def cluster_problem(context: str | None = None) -> str | None:
+    """Why the cluster cannot be deployed to: none reachable by ``context``; with no context
+    named, kubectl's current one unless it is the reader's minikube."""
+    if not context:
+        current = manifests.current_context()
+        if current != READERS_CONTEXT:
+            found = f"kubectl's current context is {current!r}" if current else "no context"
+            return f"{found}, not {READERS_CONTEXT!r}: name the context to deploy to another"
+        context = READERS_CONTEXT
+    reachable, answer = manifests.cluster_reachable(context=context)
+    return None if reachable else f"kubectl reaches no cluster as {context!r} ({answer})"
 
 
 def container_problem() -> str | None:
@@ -35,17 +43,17 @@ def container_problem() -> str | None:
     return None
 
 
-PROBLEMS: dict[str, Callable[[], str | None]] = {
-    "cluster": cluster_problem,
-    "pods": podman.unavailable,
-    "container": container_problem,
-    "local": lambda: None,
+PROBLEMS: dict[str, Callable[..., str | None]] = {
+    "cluster": lambda context=None, **_: cluster_problem(context),
+    "pods": lambda **_: podman.unavailable(),
+    "container": lambda **_: container_problem(),
+    "local": lambda **_: None,
 }
 
 
-def availability(names: Sequence[str]) -> dict[str, str | None]:
+def availability(names: Sequence[str], **settings: Any) -> dict[str, str | None]:
     """Each target's problem here, in order; None: it can run."""
-    return {name: PROBLEMS[name]() for name in names}
+    return {name: PROBLEMS[name](**settings) for name in names}
 
 
 def choose(requested: str, among: Sequence[str], **settings: Any) -> DeploymentTarget:
@@ -58,13 +66,13 @@ def choose(requested: str, among: Sequence[str], **settings: Any) -> DeploymentT
     if (requested != AUTO and requested not in among) or unknown:
         raise ValueError(f"target={requested!r}: choose one of {AUTO!r}, {', '.join(among)}")
     if requested != AUTO:
-        problem = PROBLEMS[requested]()
+        problem = PROBLEMS[requested](**settings)
         if problem:
             raise TargetUnavailableError(f"target={requested!r}, but {problem}")
         return built(requested, settings, f"{requested}: named by the notebook's parameter", {})
     passed_over: dict[str, str] = {}
     for name in among:
-        problem = PROBLEMS[name]()
+        problem = PROBLEMS[name](**settings)
         if problem is None:
             return built(name, settings, reason(name, passed_over), passed_over)
         passed_over[name] = problem

@@ -10,6 +10,8 @@ from kubernetes_deployment import manifests
 from kubernetes_deployment.pod_resources import PodLoad
 from service_runner.logs import json_records
 
+READERS_CONTEXT = "minikube"  # the only context deployed to without being named
+
 
 @dataclass
 class Cluster(DeploymentTarget):
@@ -20,9 +22,12 @@ class Cluster(DeploymentTarget):
     where = "a Kubernetes cluster"
     overlay: str = "minikube"  # the overlay under kubernetes/overlays/
     local_port: int = 18080  # the port-forward's local port
-    context: str | None = None  # kubectl's context; None: its current one
+    context: str = READERS_CONTEXT  # kubectl's context: the reader's minikube unless named
     passed_over: dict[str, str] = field(default_factory=dict)
     forward: subprocess.Popen | None = None
+
+    def __post_init__(self) -> None:
+        self.context = self.context or READERS_CONTEXT
 
     def deploy(self) -> str:
         return manifests.deploy(manifests.OVERLAYS_DIR / self.overlay, context=self.context)

@@ -73,6 +73,14 @@ def context_arguments(context: str | None) -> list[str]:
     return ["--context", context] if context else []
 
 
+def current_context() -> str | None:
+    """kubectl's current context; None when it has none (or kubectl cannot say)."""
+    try:
+        return kubectl("config", "current-context", timeout=30).strip() or None
+    except KubectlError:
+        return None
+
+
 def kubectl(*arguments: str, stdin: str | None = None, timeout: float = 120) -> str:
     done = subprocess.run(
         [kubectl_path(), *arguments],

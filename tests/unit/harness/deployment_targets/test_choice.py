@@ -12,7 +12,7 @@ def problems(monkeypatch: pytest.MonkeyPatch) -> dict[str, str | None]:
     pretend = {"cluster": "kubectl reaches no cluster", "pods": "podman is not installed"}
     pretend |= {"container": "no container engine", "local": None}
     for name in choice.PROBLEMS:
-        monkeypatch.setitem(choice.PROBLEMS, name, lambda name=name: pretend[name])
+        monkeypatch.setitem(choice.PROBLEMS, name, lambda name=name, **_: pretend[name])
     return pretend
 
 
@@ -34,7 +34,7 @@ def test_auto_takes_the_first_target_that_runs_and_says_what_it_passed_over(
 def test_auto_takes_the_first_choice_when_it_runs(
     problems: dict[str, str | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(choice.PROBLEMS, "pods", lambda: None)
+    monkeypatch.setitem(choice.PROBLEMS, "pods", lambda **_: None)
     deployment = choose("auto", among=("pods", "local"), port=18099, workers=3)
     assert isinstance(deployment, Pods)
     assert deployment.port == 18099
@@ -78,9 +78,71 @@ def test_availability_asks_each_target(problems: dict[str, str | None]) -> None:
 def test_the_cluster_is_chosen_with_its_overlay_and_port(
     problems: dict[str, str | None], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(choice.PROBLEMS, "cluster", lambda: None)
+    monkeypatch.setitem(choice.PROBLEMS, "cluster", lambda **_: None)
     deployment = choose("auto", among=("cluster", "local"), overlay="minikube-elk", local_port=1)
     assert isinstance(deployment, Cluster)
     assert (deployment.overlay, deployment.local_port) == ("minikube-elk", 1)
     assert deployment.applies_overlay("minikube-elk")
     assert not deployment.applies_overlay("minikube")
+
+
+@pytest.fixture
+def kubectl_sees(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The contexts the cluster check asked kubectl to reach; the current context is kind-ci."""
+    asked: list[str | None] = []
+    monkeypatch.setattr(choice.manifests, "current_context", lambda: "kind-ci")
+
+    def reachable(context: str | None = None) -> tuple[bool, str]:
+        asked.append(context)
+        return True, "Kubernetes control plane is running"
+
+    monkeypatch.setattr(choice.manifests, "cluster_reachable", reachable)
+    return asked
+
+
+def test_an_unnamed_context_other_than_minikube_is_not_deployed_to(
+    kubectl_sees: list[str | None],
+) -> None:
+    assert choice.cluster_problem() == (
+        "kubectl's current context is 'kind-ci', not 'minikube': name the context to deploy to "
+        "another"
+    )
+    assert kubectl_sees == []
+
+
+def test_without_a_context_the_readers_minikube_is_reached(
+    kubectl_sees: list[str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(choice.manifests, "current_context", lambda: "minikube")
+    assert choice.cluster_problem() is None
+    assert kubectl_sees == ["minikube"]
+
+
+def test_a_named_context_is_reached_and_deployed_to(kubectl_sees: list[str | None]) -> None:
+    assert choice.cluster_problem("kind-ci") is None
+    assert kubectl_sees == ["kind-ci"]
+    deployment = choose("auto", among=("cluster", "local"), context="kind-ci")
+    assert isinstance(deployment, Cluster)
+    assert deployment.context == "kind-ci"
+
+
+def test_no_context_at_all_is_said(
+    kubectl_sees: list[str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(choice.manifests, "current_context", lambda: None)
+    assert choice.cluster_problem() == (
+        "no context, not 'minikube': name the context to deploy to another"
+    )
+
+
+def test_an_unreachable_context_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        choice.manifests, "cluster_reachable", lambda context=None: (False, "connection refused")
+    )
+    assert choice.cluster_problem("minikube") == (
+        "kubectl reaches no cluster as 'minikube' (connection refused)"
+    )
+
+
+def test_an_empty_context_is_the_readers_minikube() -> None:
+    assert Cluster(context="").context == "minikube"

@@ -362,3 +362,16 @@ def test_a_failing_minikube_is_reported(
     assert "error: minikube service insurance-charges-model: service not found" in (
         capsys.readouterr().err
     )
+
+
+def test_the_current_context_is_what_kubectl_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(manifests, "kubectl", lambda *arguments, timeout: "minikube\n")
+    assert manifests.current_context() == "minikube"
+
+
+def test_no_current_context_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fails(*arguments: str, timeout: float) -> str:
+        raise manifests.KubectlError("error: current-context is not set")
+
+    monkeypatch.setattr(manifests, "kubectl", fails)
+    assert manifests.current_context() is None
