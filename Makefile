@@ -60,7 +60,10 @@ POST ?= blog_post
 ENGINE ?=
 IMAGE ?= insurance-charges-model
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
-TAG ?= $(VERSION)
+# TAG: the image's tag, named by what goes into it (`python -m service_runner.image_tag`: the
+# commit, and a hash of uncommitted changes), so a rebuilt image never keeps an old tag. Worked
+# out once, the first time a recipe uses it.
+TAG ?= $(eval TAG := $(shell $(PY) -m service_runner.image_tag))$(TAG)
 BASE_IMAGE ?= python:3.11-slim
 LOCAL_BASE_IMAGE ?= localhost/debian-python:bookworm
 CONTAINER ?= insurance-charges-model
@@ -78,7 +81,7 @@ endif
 .PHONY: help python-version venv dependencies lab system-packages requirements data train serve load-test cluster-requests benchmark benchmark-hops benchmark-tail profile benchmark-model reliability drift \
 	test test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
-	port-forward port-forward-kibana \
+	port-forward port-forward-kibana cluster-check cluster-status \
 	deploy-podman undeploy-podman podman-status validate-manifests rules ci clean
 
 # `make help` prints START_HERE's targets first, under "Start here", then every other target under
@@ -179,10 +182,11 @@ $(INSTALLED): $(PY) requirements.txt pyproject.toml
 ##@ Maintainers: checks, CI and generated files
 # Debian packages for the image check (podman, runc), the pods' pause process (catatonit, which
 # Debian's podman only recommends), the local base image (debootstrap), the
-# browser check (chromium) and the SLO rules (prometheus, with promtool); each package gives a
-# command of its own name. CI installs them with `make system-packages`; `make test` needs none of
-# them (their tests skip, naming the package).
-SYSTEM_PACKAGES ?= podman runc catatonit debootstrap chromium prometheus
+# browser check (chromium), the SLO rules (prometheus, with promtool) and the alerts' routing
+# (prometheus-alertmanager, with amtool); each package gives a command of its own name. CI
+# installs them with `make system-packages`, without the packages they only recommend; `make
+# test` needs none of them (their tests skip, naming the package).
+SYSTEM_PACKAGES ?= podman runc catatonit debootstrap chromium prometheus prometheus-alertmanager
 ROOT := $(filter 0,$(shell id -u))
 SUDO := $(if $(ROOT),,sudo)
 
@@ -196,7 +200,8 @@ system-packages: ## Install the Debian packages CI needs (SYSTEM_PACKAGES) that 
 		"$${missing[*]} as root"; exit 1; };) \
 	echo "installing $${missing[*]}"; \
 	$(SUDO) apt-get update -qq; \
-	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$${missing[@]}"
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"$${missing[@]}"
 
 PIP_COMPILE = $(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 
@@ -259,7 +264,8 @@ reliability: $(INSTALLED) $(ARTIFACT) ## Fuzzing, bad input, API key, unsafe art
 
 # Drift of the logged inputs and predictions against the baseline training wrote. LOGS: the
 # service's JSON log lines, a file or - for stdin (`make load-test` keeps the local service's in
-# reports/load_test/service.log). Exits 1 when a feature drifts.
+# reports/load_test/service.log). Exits 1 when a feature drifts, 2 when it cannot judge (too few
+# records, a file it cannot read).
 LOGS ?=
 DRIFT_THRESHOLDS ?= configuration/drift.yaml
 REPORT ?= reports/drift/report.json
@@ -357,9 +363,11 @@ image-multiarch: $(INSTALLED) $(ARTIFACT) $(BASELINE) ## Build for PLATFORMS (li
 # happens to be current; minikube names its context after its profile, so it is the profile too.
 MANIFESTS = $(PY) -m kubernetes_deployment.manifests
 KUBE_CONTEXT ?= minikube
-# minikube-start sizes minikube from minikube-elk's requests (today 2.81 CPUs and 2.24 GiB, with
-# the service at its autoscaler's 4 pods), plus room for the system pods (1 CPU, 1.5 GiB):
-# 4 CPUs and 4 GiB. MINIKUBE_CPUS and MINIKUBE_MEMORY_GIB choose another size.
+# minikube-start sizes minikube from minikube-elk's requests (each workload at its most pods, the
+# service at its autoscaler's maximum, and each rollout's surge pod), plus room for the system
+# pods: `python -m kubernetes_deployment.manifests requests` prints them, and the limits. It
+# refuses a profile that exists with less (minikube keeps a profile's size). MINIKUBE_CPUS and
+# MINIKUBE_MEMORY_GIB choose another size.
 MINIKUBE_CPUS ?=
 MINIKUBE_MEMORY_GIB ?=
 # The name the pod's image has for the docker and containerd runtimes (podman names its build
@@ -373,15 +381,15 @@ minikube-start: $(INSTALLED) ## Start minikube sized from minikube-elk's request
 	$(MANIFESTS) minikube-start --context $(KUBE_CONTEXT) $(if $(MINIKUBE_CPUS),--cpus $(MINIKUBE_CPUS)) \
 		$(if $(MINIKUBE_MEMORY_GIB),--memory-gib $(MINIKUBE_MEMORY_GIB))
 
-minikube-image: image ## Build the image, load it into minikube under the name the pod asks for, check it is there
+minikube-image: image ## Build the image, load it into minikube under the name the pod asks for, check minikube holds that very image (its id)
 	@$(SYSTEM_TOOLS) minikube
 	$(CONTAINER_TOOL) save --engine "$(ENGINE)" --image $(IMAGE):$(TAG) --as $(POD_IMAGE) \
 		--output $(BUILD)/image.tar
 	minikube image load --profile $(KUBE_CONTEXT) $(BUILD)/image.tar
-	$(MANIFESTS) check-image --context $(KUBE_CONTEXT)
+	$(MANIFESTS) check-image --context $(KUBE_CONTEXT) --engine "$(ENGINE)" --image-tag $(TAG)
 
 deploy: $(INSTALLED) ## Deploy the service (OVERLAY=minikube) to KUBE_CONTEXT, restart it if it was there, wait for the rollout
-	$(MANIFESTS) deploy --overlay $(OVERLAY) --context $(KUBE_CONTEXT)
+	$(MANIFESTS) deploy --overlay $(OVERLAY) --context $(KUBE_CONTEXT) --image-tag $(TAG)
 
 deploy-elk: ## Deploy the service with Elasticsearch, Kibana and Filebeat
 	$(MAKE) deploy OVERLAY=minikube-elk
@@ -390,7 +398,7 @@ undeploy: $(INSTALLED) ## Remove everything deploy and deploy-elk created
 	$(MANIFESTS) undeploy --overlay minikube-elk --context $(KUBE_CONTEXT)
 
 service-url: $(INSTALLED) ## Print the service's URL on minikube (docker driver on macOS, Windows, WSL: use port-forward)
-	@$(MANIFESTS) service-url --context $(KUBE_CONTEXT)
+	@$(MANIFESTS) service-url --context $(KUBE_CONTEXT) --port $(PORT)
 
 port-forward: $(INSTALLED) ## Serve the deployed service on 127.0.0.1:PORT by kubectl port-forward, in the foreground (any driver)
 	$(MANIFESTS) port-forward --port $(PORT) --context $(KUBE_CONTEXT)
@@ -398,13 +406,21 @@ port-forward: $(INSTALLED) ## Serve the deployed service on 127.0.0.1:PORT by ku
 port-forward-kibana: $(INSTALLED) ## Kibana on 127.0.0.1:KIBANA_PORT (5601) by kubectl port-forward, in the foreground
 	$(MANIFESTS) port-forward --service kibana --port $(KIBANA_PORT) --context $(KUBE_CONTEXT)
 
+# The deployed minikube-monitoring overlay checked from outside, through kubectl port-forward (CI's
+# cluster job runs it on GitHub's runners): each check says PASS or FAIL, and any FAIL exits 1.
+cluster-check: $(INSTALLED) ## Check the cluster (deploy OVERLAY=minikube-monitoring): a prediction through the Service, Prometheus's targets up, the slo: series under load, a drift Job from the CronJob completed
+	$(PY) -m cluster_check --context $(KUBE_CONTEXT)
+
+cluster-status: $(INSTALLED) ## Print the namespace's pods, Jobs, CronJobs and events (after a failed deploy or cluster-check)
+	$(PY) -m cluster_check --context $(KUBE_CONTEXT) --status
+
 ##@ Without a cluster: podman, and the manifests offline
 # The same manifests without a cluster: podman plays the podman overlay (the base, with only what
 # podman cannot do patched) on this machine, one pod per replica, on the host's PORT.
 PODMAN_DEPLOYMENT = $(PY) -m kubernetes_deployment.podman
 
 deploy-podman: $(INSTALLED) ## Play the Kubernetes manifests with podman on PORT, wait until every replica serves (needs make image)
-	$(PODMAN_DEPLOYMENT) deploy --port $(PORT)
+	$(PODMAN_DEPLOYMENT) deploy --port $(PORT) --image-tag $(TAG)
 
 undeploy-podman: $(INSTALLED) ## Remove the pods deploy-podman played: no pod, container or volume is left
 	$(PODMAN_DEPLOYMENT) undeploy

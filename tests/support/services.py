@@ -26,11 +26,13 @@ def stub_configuration(
     metrics: bool = True,
     batching: dict[str, Any] | None = None,
     load_wait_seconds: float = 0,
+    metrics_port: int | None = None,
     **model_options: Any,
 ) -> ServiceConfiguration:
     """A service of one stub model behind the logging decorator; logs go to pytest's caplog.
 
-    With ``batching`` (the micro-batcher's settings), the logging decorator wraps the batcher.
+    With ``batching`` (the micro-batcher's settings), the logging decorator wraps the batcher;
+    with ``metrics_port``, /metrics is served on that port alone.
     """
     batcher = [] if batching is None else [{"class_path": MICRO_BATCHING, "kwargs": batching}]
     logging_decorator = {
@@ -50,6 +52,7 @@ def stub_configuration(
                 }
             ],
             "metrics": metrics,
+            "metrics_port": metrics_port,
             "load_wait_seconds": load_wait_seconds,
             "logging": {
                 "use_queue": False,
@@ -70,13 +73,18 @@ def wait_until_ready(client: TestClient, timeout: float = 30) -> None:
         time.sleep(0.01)
 
 
-def stub_service_file(directory: Path, fail_smokers: bool = False) -> Path:
-    """The local service's configuration file, serving the insurance stub instead of the model."""
+def stub_service_file(
+    directory: Path, fail_smokers: bool = False, metrics_port: int | None = None
+) -> Path:
+    """The local service's configuration file, serving the insurance stub instead of the model;
+    with ``metrics_port``, /metrics on that port alone."""
     configuration = read_self_contained(
         CONFIGURATION_DIR / "local.yaml", "service configuration", INCLUDED_FILES
     )
     configuration["models"][0]["class_path"] = "support.stub_models.InsuranceStubModel"
     configuration["models"][0]["kwargs"] = {"fail_smokers": fail_smokers}
+    if metrics_port is not None:
+        configuration["metrics_port"] = metrics_port
     path = directory / "stub_service.yaml"
     path.write_text(yaml.safe_dump(configuration))
     return path

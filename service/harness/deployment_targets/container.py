@@ -14,10 +14,13 @@ from deployment_targets.target import (
     predictions_in,
     settled_predictions,
 )
+from insurance_charges_model.model import InsuranceChargesModel
+from kubernetes_deployment.manifests import IMAGE_NAME
 from kubernetes_deployment.pod_resources import PodLoad
 from kubernetes_deployment.pod_usage import UsageError, cgroup_usage
 from kubernetes_deployment.podman import settings_of
 from service_runner import container
+from service_runner.image_tag import image_tag
 from service_runner.logs import json_records
 from service_runner.readiness import free_port
 
@@ -29,7 +32,7 @@ class Container(DeploymentTarget):
     name = "container"
     where = "a container"
     engine: str = ""  # docker or podman; empty: whichever works here
-    image: str = "insurance-charges-model:0.1.0"
+    image: str = ""  # empty: the name make image gives it, tagged with its content
     base_image: str = "python:3.11-slim"
     local_base_image: str = "localhost/debian-python:bookworm"
     container_name: str = "insurance-charges-model-notebook"
@@ -39,12 +42,13 @@ class Container(DeploymentTarget):
     def __post_init__(self) -> None:
         self.engine = container.find_engine(self.engine)
         self.port = self.port or free_port()
+        self.image = self.image or f"{IMAGE_NAME}:{image_tag()}"
 
     def deploy(self) -> str:
-        version = self.image.rpartition(":")[2]
         container.build_image(
-            self.engine, self.image, self.base_image, self.local_base_image, version, quiet=True
-        )
+            self.engine, self.image, self.base_image, self.local_base_image,
+            InsuranceChargesModel.version, quiet=True,
+        )  # fmt: skip
         ready_s = container.start_container(self.engine, self.image, self.container_name, self.port)
         return (
             f"{self.engine} runs {self.image} as {self.container_name} on {self.url()}, "

@@ -13,7 +13,9 @@ validates every folder under ``kubernetes/overlays/``.
 
 On minikube: podman names its build ``localhost/...``, while minikube's runtimes look for
 ``docker.io/library/...`` (else ``ErrImageNeverPull``), so ``make minikube-image`` loads the image
-under the name the pod asks for. With the docker driver on macOS, Windows and WSL the node's IP
-does not answer from the host: use ``make port-forward``. minikube keeps the size a profile was
-created with: ``minikube delete``, then ``make minikube-start``, resizes it.
+under the name the pod asks for, tagged with its content (``service_runner.image_tag``), and
+checks that the node holds it by its id. With the docker driver on macOS, Windows and WSL the
+node's IP does not answer from the host: ``make service-url`` says to use ``make port-forward``.
+minikube keeps the size a profile was created with, so ``make minikube-start`` refuses one smaller
+than the pods need: ``minikube delete``, then ``make minikube-start``, resizes it.
 """

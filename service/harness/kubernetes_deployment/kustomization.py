@@ -1,8 +1,8 @@
 """The schema of the project's ``kustomization.yaml`` files: the part of kustomize's format used.
 
 The schema refuses any field it does not know, so a misspelt key is an error that names the file
-and the field before kubectl runs. The namespace and the app's name label are read from the
-base's file, their one home.
+and the field before kubectl runs. The namespace, the app's name label and the image's name are
+read from the base's file, their one home.
 """
 
 from pathlib import Path
@@ -40,6 +40,16 @@ class Patch(Strict):
     target: PatchTarget | None = Field(None, description="Which objects the patch applies to")
 
 
+class GeneratorOptions(Strict):
+    disable_name_suffix_hash: bool = Field(
+        False, alias="disableNameSuffixHash", description="Keep the name without the content hash"
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Labels for the ConfigMap")
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Annotations for the ConfigMap"
+    )
+
+
 class ConfigMapGenerator(Strict):
     name: str = Field(description="The ConfigMap's name, before kustomize adds the content hash")
     files: list[str] = Field(default_factory=list, description="Files, as KEY=PATH or PATH")
@@ -47,6 +57,7 @@ class ConfigMapGenerator(Strict):
     behavior: Literal["create", "replace", "merge"] | None = Field(
         None, description="How it combines with a ConfigMap of the same name from a base"
     )
+    options: GeneratorOptions | None = Field(None, description="How the ConfigMap is generated")
 
 
 class Image(Strict):
@@ -111,6 +122,15 @@ def namespace_of(kustomization: Kustomization, path: Path) -> str:
     if not kustomization.namespace:
         raise ConfigurationError(f"{path} sets no namespace: add `namespace: NAME`")
     return kustomization.namespace
+
+
+def image_name_of(kustomization: Kustomization, path: Path) -> str:
+    """The name of the one image the kustomization lists under ``images:``."""
+    if len(kustomization.images) != 1:
+        raise ConfigurationError(
+            f"{path} lists {len(kustomization.images)} images; it names the service's image, once"
+        )
+    return kustomization.images[0].name
 
 
 def selector_label_of(kustomization: Kustomization, name: str, path: Path) -> str:

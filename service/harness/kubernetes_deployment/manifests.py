@@ -7,18 +7,25 @@
     python -m kubernetes_deployment.manifests port-forward    # the Service on 127.0.0.1, any driver
     python -m kubernetes_deployment.manifests requests        # what an overlay's pods request
     python -m kubernetes_deployment.manifests minikube-start  # minikube with room for them
-    python -m kubernetes_deployment.manifests check-image     # minikube holds the pod's image
+    python -m kubernetes_deployment.manifests check-image     # minikube holds the image just built
 
-The namespace and the app's name label are read from kubernetes/base/kustomization.yaml, their
-one home; the Deployment and its pods are found by that label, never by a pod's name. Commands
+The namespace, the app's name label and the image's name are read from
+kubernetes/base/kustomization.yaml, their one home; the Deployment and its pods are found by that
+label, never by a pod's name. The image's tag is set as the overlay is rendered for a cluster:
+the tag ``make image`` gave it (``--image-tag``; by default its content's,
+``service_runner.image_tag``), so the committed files name none. Commands
 that reach a cluster take ``--context``, so they never touch whichever cluster happens to be
 kubectl's current one; minikube's commands take it as the profile (minikube names the context
 after the profile).
 """
 
 import argparse
+import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,16 +38,19 @@ from common.paths import CONFIGURATION_DIR, KUBERNETES_DIR
 from kubernetes_deployment import minikube, sizing
 from kubernetes_deployment.kustomization import (
     NAME_LABEL,
+    image_name_of,
     load_kustomization,
     namespace_of,
     selector_label_of,
 )
 from kubernetes_deployment.minikube import MinikubeError
+from service_runner.image_tag import image_tag
 from system_tools import MissingToolError, require
 
 OVERLAYS_DIR = KUBERNETES_DIR / "overlays"
 BASE_KUSTOMIZATION = KUBERNETES_DIR / "base" / "kustomization.yaml"
 CONFIGURATION_KUSTOMIZATION = CONFIGURATION_DIR / "kustomization.yaml"  # the ConfigMap
+POD_CONFIGURATION = CONFIGURATION_DIR / "kubernetes.yaml"  # the service file the ConfigMap carries
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
 CLUSTER_TIMEOUT_S = 5.0
 PROG = "python -m kubernetes_deployment.manifests"
@@ -54,6 +64,7 @@ _BASE = load_kustomization(BASE_KUSTOMIZATION)
 NAMESPACE = namespace_of(_BASE, BASE_KUSTOMIZATION)
 APP_NAME = selector_label_of(_BASE, NAME_LABEL, BASE_KUSTOMIZATION)
 SELECTOR = f"{NAME_LABEL}={APP_NAME}"
+IMAGE_NAME = image_name_of(_BASE, BASE_KUSTOMIZATION)  # the service's image, without its tag
 SERVICE_NAME = APP_NAME  # base/service.yaml names the Service after the app
 SERVICE_PORT = 80  # the port of base/service.yaml
 KIBANA_SERVICE, KIBANA_PORT = "kibana", 5601  # components/elk/kibana.yaml
@@ -101,9 +112,29 @@ def overlays() -> list[Path]:
     )
 
 
-def render(overlay: Path) -> str:
-    """The overlay's objects as one YAML stream, as ``kubectl kustomize`` renders it."""
-    return kubectl("kustomize", str(overlay))
+@contextmanager
+def tagged(overlay: Path, tag: str) -> Iterator[Path]:
+    """A kustomization of ``overlay`` with the service's image under ``tag`` (kustomize's
+    ``images:``), in a temporary folder: the committed files stay as they are."""
+    with tempfile.TemporaryDirectory(prefix="kustomization-") as folder:
+        root = Path(folder).resolve()
+        kustomization = {
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": [os.path.relpath(overlay.resolve(), root)],  # kustomize wants it relative
+            "images": [{"name": IMAGE_NAME, "newTag": tag}],
+        }
+        (root / "kustomization.yaml").write_text(yaml.safe_dump(kustomization, sort_keys=False))
+        yield root
+
+
+def render(overlay: Path, tag: str | None = None) -> str:
+    """The overlay's objects as one YAML stream, as ``kubectl kustomize`` renders it; with
+    ``tag``, the service's image under that tag."""
+    if tag is None:
+        return kubectl("kustomize", str(overlay))
+    with tagged(overlay, tag) as tagged_overlay:
+        return kubectl("kustomize", str(tagged_overlay))
 
 
 def documents(rendered: str) -> list[dict[str, Any]]:
@@ -163,8 +194,11 @@ def require_cluster(timeout_s: float = CLUSTER_TIMEOUT_S, context: str | None = 
         )
 
 
-def apply(overlay: Path, context: str | None = None) -> str:
-    return kubectl("apply", "-k", str(overlay), *context_arguments(context))
+def apply(overlay: Path, tag: str, context: str | None = None) -> str:
+    """Apply the overlay, its image under ``tag``."""
+    return kubectl(
+        "apply", "--filename", "-", *context_arguments(context), stdin=render(overlay, tag)
+    )
 
 
 def deployment_exists(context: str | None = None) -> bool:
@@ -178,8 +212,8 @@ def deployment_exists(context: str | None = None) -> bool:
 
 
 def restart_rollout(context: str | None = None) -> str:
-    """Roll the Deployment's pods, so they run the image now under its tag (make minikube-image
-    loads a rebuilt image under the same tag, and a pod never pulls it)."""
+    """Roll the Deployment's pods, so they start afresh (with the configuration as it is now)
+    even when the image's tag did not change."""
     return kubectl(
         "rollout", "restart", "deployment", "--selector", SELECTOR, "--namespace", NAMESPACE,
         *context_arguments(context),
@@ -251,12 +285,18 @@ def service_logs(tail: int = 20, context: str | None = None) -> str:
     )  # fmt: skip
 
 
-def deploy(overlay: Path, timeout_s: float = CLUSTER_TIMEOUT_S, context: str | None = None) -> str:
-    """Apply the overlay, restart the Deployment if it was there already, and wait for the
-    rollout; KubectlError when no cluster answers."""
+def deploy(
+    overlay: Path,
+    timeout_s: float = CLUSTER_TIMEOUT_S,
+    context: str | None = None,
+    tag: str | None = None,
+) -> str:
+    """Apply the overlay with the image under ``tag`` (None: its content's tag), restart the
+    Deployment if it was there already, and wait for the rollout; KubectlError when no cluster
+    answers."""
     require_cluster(timeout_s, context)
     existed = deployment_exists(context)
-    applied = apply(overlay, context)
+    applied = apply(overlay, tag or image_tag(), context)
     restarted = restart_rollout(context) if existed else ""
     return applied + restarted + wait_for_rollout(context=context)
 
@@ -269,12 +309,31 @@ def undeploy(
     return kubectl("delete", "--ignore-not-found", "-k", str(overlay), *context_arguments(context))
 
 
-def service_url(profile: str | None = None) -> str:
-    """The Service's URL on minikube, as ``minikube service --url`` prints it.
+def forward_instead(profile: minikube.Profile, local_port: int) -> str:
+    """What to run where the host cannot reach the node: the port-forward, by make and kubectl."""
+    command = port_forward_command(SERVICE_NAME, local_port, profile.name)
+    kubectl_line = " ".join(["kubectl", *command[1:]])
+    make_line = f"make port-forward PORT={local_port}"
+    if profile.name != minikube.DEFAULT_PROFILE:
+        make_line += f" KUBE_CONTEXT={profile.name}"
+    return (
+        f"minikube's {profile.driver} driver on {minikube.host_system()} runs the node where this "
+        "host cannot reach it, and `minikube service --url` would hold a tunnel open. Forward "
+        f"the Service instead, in a second terminal: {make_line} (that is, {kubectl_line}); it "
+        f"answers on http://127.0.0.1:{local_port}"
+    )
 
-    With the docker driver on macOS, Windows and WSL, minikube answers only while the command
-    runs (it tunnels); there, ``port-forward`` is the way.
-    """
+
+def service_url(profile: str | None = None, local_port: int = 8000) -> str:
+    """The Service's URL on minikube, as ``minikube service --url`` prints it; where the host
+    cannot reach the node (the docker driver on macOS, Windows and WSL), the port-forward to
+    run instead. MinikubeError when the profile does not exist."""
+    found = minikube.existing_profile(profile)
+    if found is None:
+        name = profile or minikube.DEFAULT_PROFILE
+        raise MinikubeError(f"there is no minikube profile {name}: make minikube-start")
+    if not minikube.node_reachable(found):
+        return forward_instead(found, local_port)
     done = subprocess.run(
         [minikube.minikube_path(), "service", SERVICE_NAME, "--namespace", NAMESPACE, "--url",
          *minikube.profile_arguments(profile)],
@@ -285,11 +344,12 @@ def service_url(profile: str | None = None) -> str:
     return done.stdout.strip()
 
 
-def pod_image(overlay: Path) -> str:
-    """The image the overlay's Deployment of the service runs, as its manifest names it."""
+def pod_image(overlay: Path, tag: str | None = None) -> str:
+    """The image the overlay's Deployment of the service runs, with the image under ``tag``
+    (None: its content's tag), as the rendered manifest names it."""
     [deployment] = [
         item
-        for item in documents(render(overlay))
+        for item in documents(render(overlay, tag or image_tag()))
         if item["kind"] == "Deployment"
         and item["metadata"].get("labels", {}).get(NAME_LABEL) == APP_NAME
     ]
@@ -297,10 +357,15 @@ def pod_image(overlay: Path) -> str:
 
 
 def report_requests(overlay: Path) -> sizing.MinikubeSize:
-    """Print what the overlay's pods request, and the minikube size with room for them."""
+    """Print what the overlay's pods request and their limits, and the minikube size with room
+    for the requests."""
     found = sizing.workloads(documents(render(overlay)))
-    print(f"{overlay.name}: the requests of its pods (pods x per pod)")
+    print(
+        f"{overlay.name}: its pods' requests and limits (pods x per pod), at their most pods and "
+        "a rollout's surge pods"
+    )
     print("\n".join(sizing.requests_table(found)))
+    print("requests decide where pods are scheduled; limits are the most they may use, unreserved")
     size = sizing.minikube_size(sizing.total_requests(found))
     room = sizing.SYSTEM_ROOM.describe()
     print(f"with room for minikube's own pods ({room}): minikube needs {size.describe()}")
@@ -350,6 +415,16 @@ def context_option() -> argparse.ArgumentParser:
     return options
 
 
+def tag_option() -> argparse.ArgumentParser:
+    """``--image-tag``, for the commands that need the image ``make image`` built."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--image-tag", default=None,
+        help="the image's tag (make image's TAG); default: its content's, as image_tag makes it",
+    )  # fmt: skip
+    return options
+
+
 def timeout_option() -> argparse.ArgumentParser:
     """``--cluster-timeout``, for the commands that first check that the cluster answers."""
     options = argparse.ArgumentParser(add_help=False)
@@ -366,15 +441,16 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     check = commands.add_parser("validate", help="render every overlay, validate it strictly")
     check.add_argument("--kubernetes-version", default=KUBERNETES_VERSION)
     names = [overlay.name for overlay in overlays()]
-    context, timeout = context_option(), timeout_option()
+    context, timeout, tag = context_option(), timeout_option(), tag_option()
     for command, default, options, what in [
-        ("deploy", "minikube", [context, timeout],
+        ("deploy", "minikube", [context, timeout, tag],
          "apply an overlay, restart the Deployment, wait for the rollout"),
         ("undeploy", "minikube-elk", [context, timeout],
          "delete an overlay's objects (minikube-elk holds them all)"),
         ("requests", "minikube-elk", [], "the requests of an overlay's pods"),
         ("minikube-start", "minikube-elk", [context], "start minikube with room for an overlay"),
-        ("check-image", "minikube", [context], "check that minikube holds the overlay pod's image"),
+        ("check-image", "minikube", [context, tag],
+         "check that minikube holds the image just built, as the overlay's pod names it"),
     ]:  # fmt: skip
         sub = commands.add_parser(command, help=what, parents=options)
         sub.add_argument("--overlay", choices=names, default=default)
@@ -386,7 +462,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     forward.add_argument("--service", choices=list(FORWARDED_PORTS), default=SERVICE_NAME)
     forward.add_argument("--port", type=positive_int, default=8000, help="the local port")
-    commands.add_parser("service-url", parents=[context], help="the Service's URL on minikube")
+    check_image = commands.choices["check-image"]
+    check_image.add_argument("--engine", default="", help="docker or podman, as make image chose")
+    url = commands.add_parser(
+        "service-url", parents=[context], help="the Service's URL on minikube"
+    )
+    url.add_argument("--port", type=positive_int, default=8000, help="a port-forward's local port")
     return parser.parse_args(argv)
 
 
@@ -395,14 +476,17 @@ def run_validate(arguments: argparse.Namespace) -> int:
 
 
 def run_step(arguments: argparse.Namespace) -> int:
-    step = deploy if arguments.command == "deploy" else undeploy
     overlay = OVERLAYS_DIR / arguments.overlay
-    print(step(overlay, arguments.cluster_timeout, arguments.context).strip())
+    if arguments.command == "deploy":
+        done = deploy(overlay, arguments.cluster_timeout, arguments.context, arguments.image_tag)
+    else:
+        done = undeploy(overlay, arguments.cluster_timeout, arguments.context)
+    print(done.strip())
     return 0
 
 
 def run_service_url(arguments: argparse.Namespace) -> int:
-    print(service_url(arguments.context))
+    print(service_url(arguments.context, arguments.port))
     return 0
 
 
@@ -427,8 +511,19 @@ def run_minikube_start(arguments: argparse.Namespace) -> int:
 
 
 def run_check_image(arguments: argparse.Namespace) -> int:
-    image = minikube.require_image(pod_image(OVERLAYS_DIR / arguments.overlay), arguments.context)
-    print(f"minikube holds {image}, the image the pod runs")
+    """minikube holds the image the pod asks for, with the id of the one the engine built."""
+    from service_runner.container import ContainerError, find_engine, image_id  # loads the model
+
+    minikube.minikube_path()  # says where to get minikube before anything else
+    image = pod_image(OVERLAYS_DIR / arguments.overlay, arguments.image_tag)
+    try:
+        built = image_id(find_engine(arguments.engine), image)
+    except ContainerError as error:
+        raise MinikubeError(f"nothing to compare minikube's image with: {error}") from None
+    held = minikube.require_image(image, built, arguments.context)
+    print(
+        f"minikube holds {held}, the image the pod runs, as built ({minikube.image_id(built)[:12]})"
+    )
     return 0
 
 

@@ -6,11 +6,16 @@
     python -m kubernetes_deployment.podman undeploy              # no pod, container or volume left
 
 ``kubectl kustomize kubernetes/overlays/podman`` renders the same base as minikube's overlay; the
-overlay patches only what podman cannot do, each patch saying why. ``podman kube play
+overlay patches only what podman cannot do, each patch saying why. The image is the one ``make
+image`` built: its tag is set as the overlay is rendered (``--image-tag``; by default the
+content's, as ``service_runner.image_tag`` makes it). ``podman kube play
 --network host`` then runs the ConfigMap and the Deployment: one pod per replica, with the
 image, the configuration, the environment, the security context, the CPU and memory limits and
 the restart policy of the manifest. Two values are known only here and are written into the
-Deployment before it is played: the port (``--port``) and the node's name (this machine's).
+Deployment before it is played: the port (``--port``) and the node's name (this machine's). The
+pods serve ``/metrics`` on the metrics port of the file they read (``metrics_port`` in
+configuration/kubernetes.yaml), shared on the host's network the same way; ``--port`` must be
+another.
 
 What podman does not exercise is said once, in ``NOT_EXERCISED``: nothing is claimed for it.
 """
@@ -33,6 +38,7 @@ from common.paths import PROJECT_ROOT
 from insurance_charges_model.schemas import EXAMPLE_INPUT
 from kubernetes_deployment.manifests import (
     OVERLAYS_DIR,
+    POD_CONFIGURATION,
     SELECTOR,
     KubectlError,
     documents,
@@ -40,8 +46,10 @@ from kubernetes_deployment.manifests import (
 )
 from kubernetes_deployment.pod_usage import Usage, UsageError, cgroup_usage, mebibytes
 from ml_model_logging.decorator import CREATED
+from model_service.configuration import load_configuration
 from model_service.loading import MODEL_LOADED
-from model_service.routes import PREDICTION_ROUTE
+from model_service.routes import METRICS_PATH, PREDICTION_ROUTE
+from service_runner.image_tag import image_tag
 from service_runner.logs import json_records
 from system_tools import MissingToolError, missing, require
 
@@ -307,13 +315,18 @@ def usage_text(container: PodContainer) -> str:
     )
 
 
-def unavailable() -> str | None:
-    """Why podman cannot play the manifests here (missing, broken, no pause binary, no image);
-    None if it can."""
+def rendered(tag: str | None = None) -> list[dict[str, Any]]:
+    """The overlay's objects, the image under ``tag`` (None: its content's tag)."""
+    return documents(render(OVERLAY, tag or image_tag()))
+
+
+def unavailable(tag: str | None = None) -> str | None:
+    """Why podman cannot play the manifests here (missing, broken, no pause binary, no image
+    under ``tag``); None if it can."""
     try:
         podman("info", timeout=60)
         require_pause_binary()
-        require_image(service_container(the_deployment(documents(render(OVERLAY))))["image"])
+        require_image(service_container(the_deployment(rendered(tag)))["image"])
     except PodmanError as error:
         return str(error)
     return None
@@ -334,21 +347,43 @@ def require_image(image: str) -> None:
         raise PodmanError(f"podman has no image {image}: build it with `make image`") from None
 
 
-def require_free_port(port: int) -> None:
+def require_free_port(port: int, remedy: str = "choose another with PORT=") -> None:
     """PodmanError when something listens on ``port`` already (the pods would crash-loop)."""
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("0.0.0.0", port))
         except OSError as error:
-            raise PodmanError(
-                f"port {port} is in use ({error.strerror}): choose another with PORT="
-            ) from None
+            raise PodmanError(f"port {port} is in use ({error.strerror}): {remedy}") from None
 
 
-def render_played(port: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def pods_metrics_port() -> int | None:
+    """The port the pods serve /metrics on alone: the metrics_port of the file they read; None
+    when they serve it on the API's port."""
+    return load_configuration(POD_CONFIGURATION).metrics_port
+
+
+def require_usable_ports(port: int, metrics_port: int | None) -> None:
+    """PodmanError when ``port`` is the pods' metrics port, or either port is in use."""
+    if port == metrics_port:
+        raise PodmanError(
+            f"port {port} is the pods' metrics port (metrics_port in {POD_CONFIGURATION.name}): "
+            "choose another with PORT="
+        )
+    require_free_port(port)
+    if metrics_port is not None:
+        require_free_port(
+            metrics_port,
+            f"the pods serve /metrics there (metrics_port in {POD_CONFIGURATION.name}): stop what "
+            "listens on it, or change metrics_port",
+        )
+
+
+def render_played(
+    port: int, tag: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The overlay's objects, and those podman plays with ``port`` on this node."""
-    objects = documents(render(OVERLAY))
+    objects = rendered(tag)
     return objects, played_objects(objects, port, socket.gethostname())
 
 
@@ -358,13 +393,15 @@ def write_played(objects: list[dict[str, Any]], path: Path = PLAYED_FILE) -> Pat
     return path
 
 
-def deploy(port: int) -> str:
-    """Play the overlay on ``port``; wait until every replica serves. What happened, in lines."""
+def deploy(port: int, tag: str | None = None) -> str:
+    """Play the overlay on ``port``, the image under ``tag`` (None: its content's tag); wait until
+    every replica serves. What happened, in lines."""
     podman_path()
     require_pause_binary()
     cleared = clear_stopped_pods()
-    require_free_port(port)
-    objects, played = render_played(port)
+    metrics_port = pods_metrics_port()
+    require_usable_ports(port, metrics_port)
+    objects, played = render_played(port, tag)
     deployment = the_deployment(played)
     require_image(service_container(deployment)["image"])
     played_file = write_played(played)
@@ -385,7 +422,16 @@ def deploy(port: int) -> str:
             describe_pods(),
             f"{SERVE_ATTEMPTS} predictions on fresh connections, by pod: {served}",
             f"the service answers on {url}",
+            *([metrics_line(metrics_port)] if metrics_port is not None else []),
         ]
+    )
+
+
+def metrics_line(metrics_port: int) -> str:
+    """Where the pods' metrics are, and why a scrape shows one pod's counters."""
+    return (
+        f"/metrics: http://127.0.0.1:{metrics_port}{METRICS_PATH}, one pod's counters a scrape "
+        "(the kernel picks the pod)"
     )
 
 
@@ -471,6 +517,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     play = commands.add_parser("deploy", help="play the overlay, wait until every pod serves")
     play.add_argument("--port", type=int, default=8000, help="the host port the pods listen on")
+    play.add_argument(
+        "--image-tag", default=None,
+        help="the image's tag (make image's TAG); default: its content's, as image_tag makes it",
+    )  # fmt: skip
     commands.add_parser("undeploy", help="remove the pods, their containers and volumes")
     commands.add_parser("status", help="the pods, their state and restarts")
     tail = commands.add_parser("logs", help="each pod's last log records")
@@ -480,7 +530,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def run(arguments: argparse.Namespace) -> str:
     if arguments.command == "deploy":
-        return deploy(arguments.port)
+        return deploy(arguments.port, arguments.image_tag)
     if arguments.command == "undeploy":
         return undeploy()
     if arguments.command == "logs":

@@ -167,15 +167,16 @@ def require_free_port(port: int) -> None:
             raise OSError(f"port {port} is in use: choose another with LOCUST_PORT") from None
 
 
-def drive(test: LoadTest, host: str) -> LoadTestResult:
-    """Scrape /metrics, run Locust, scrape again (unless Ctrl-C stopped the service too); read
-    what Locust wrote."""
+def drive(test: LoadTest, host: str, metrics_url: str | None = None) -> LoadTestResult:
+    """Scrape /metrics (at ``metrics_url``; None: at ``host``), run Locust, scrape again (unless
+    Ctrl-C stopped the service too); read what Locust wrote."""
     test.reports.mkdir(parents=True, exist_ok=True)
-    before = scrape(host) if test.scrape_metrics else None
+    metrics_url = metrics_url or host
+    before = scrape(metrics_url) if test.scrape_metrics else None
     if test.ui:
         print(f"\nLocust's web UI: {test.web_url} (Ctrl-C stops Locust, and a local service)\n")
     exit_code, interrupted = run_locust(test.locust_command(host), test.locust_log)
-    after = scrape(host) if test.scrape_metrics and not interrupted else None
+    after = scrape(metrics_url) if test.scrape_metrics and not interrupted else None
     summary_path = test.reports / SUMMARY_NAME
     if not summary_path.exists():
         raise RuntimeError(f"Locust exited with {exit_code} and wrote no {summary_path}")
@@ -216,7 +217,7 @@ def run_load_test(test: LoadTest) -> LoadTestResult:
         result = drive(test, test.host)
     else:
         with local_service(test) as service:
-            result = drive(test, service.url)
+            result = drive(test, service.url, service.metrics_url)
         result.log_counts = prediction_record_counts(service.log_records())
     (test.reports / SERVICE_VIEW_NAME).write_text(json.dumps(result.service_view(), indent=2))
     return result

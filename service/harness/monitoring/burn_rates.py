@@ -9,7 +9,7 @@ the budget lasts exactly its 30 days; at 14.4, 2 % of it goes in an hour.
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prometheus_client.utils import floatToGoString
 
@@ -39,6 +39,35 @@ def seconds(duration: str) -> float:
     return sum(int(number) * UNITS[unit] for number, unit in parts)
 
 
+def prometheus_duration(total_s: float) -> str:
+    """``4320`` → ``1h12m``; ``5`` → ``5s``: whole seconds, as Prometheus writes a duration."""
+    if total_s != int(total_s) or total_s <= 0:
+        raise RulesError(f"{total_s:g} s is not a whole, positive number of seconds")
+    parts, rest = [], int(total_s)
+    for unit in ("d", "h", "m", "s"):
+        count, rest = divmod(rest, UNITS[unit])
+        parts += [f"{count}{unit}"] if count else []
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Timescale:
+    """How long the rules' durations are: as the SRE workbook has them (production), or divided
+    so that a demonstration runs in minutes. The divisor 60 turns a minute into a second and an
+    hour into a minute, and the 30-day budget into 12 hours: every ratio stays the same."""
+
+    name: str
+    divisor: int
+
+    def duration(self, production: str) -> str:
+        """A production duration at this timescale: ``5m`` → ``5s`` for the divisor 60."""
+        return prometheus_duration(seconds(production) / self.divisor)
+
+
+PRODUCTION = Timescale("production", 1)
+DEMONSTRATION = Timescale("demonstration", 60)
+
+
 @dataclass(frozen=True)
 class BurnRateAlert:
     """A row of the workbook's table: alert when the budget burns at ``burn_rate`` or faster,
@@ -49,10 +78,27 @@ class BurnRateAlert:
     long_window: str
     short_window: str
     for_: str  # how long both must hold before it fires
+    budget_period: str = BUDGET_PERIOD
+    named_after: str = ""  # the long window its alert is named after; empty: ``long_window``
 
     def budget_spent(self) -> float:
-        """The share of the 30-day budget that this burn spends in its long window."""
-        return self.burn_rate * seconds(self.long_window) / seconds(BUDGET_PERIOD)
+        """The share of the budget that this burn spends in its long window."""
+        return self.burn_rate * seconds(self.long_window) / seconds(self.budget_period)
+
+    @property
+    def name_window(self) -> str:
+        return self.named_after or self.long_window
+
+    def scaled(self, timescale: Timescale) -> "BurnRateAlert":
+        """The row at ``timescale``: every duration divided, the alert's name kept."""
+        return replace(
+            self,
+            long_window=timescale.duration(self.long_window),
+            short_window=timescale.duration(self.short_window),
+            for_=timescale.duration(self.for_),
+            budget_period=timescale.duration(self.budget_period),
+            named_after=self.name_window,
+        )
 
 
 BURN_RATE_ALERTS = (
@@ -61,12 +107,21 @@ BURN_RATE_ALERTS = (
     BurnRateAlert("ticket", 3, "1d", "2h", "15m"),
     BurnRateAlert("ticket", 1, "3d", "6h", "15m"),
 )
-# Every window the alerts read, shortest first: 5m, 30m, 1h, 2h, 6h, 1d, 3d.
-WINDOWS = tuple(
-    sorted(
-        {w for row in BURN_RATE_ALERTS for w in (row.long_window, row.short_window)}, key=seconds
-    )
-)
+
+
+def windows(rows: tuple[BurnRateAlert, ...]) -> tuple[str, ...]:
+    """Every window ``rows`` read, shortest first."""
+    read = {window for row in rows for window in (row.long_window, row.short_window)}
+    return tuple(sorted(read, key=seconds))
+
+
+def burn_rate_alerts(timescale: Timescale) -> tuple[BurnRateAlert, ...]:
+    """The table at ``timescale``."""
+    return tuple(row.scaled(timescale) for row in BURN_RATE_ALERTS)
+
+
+# Every window the production alerts read, shortest first: 5m, 30m, 1h, 2h, 6h, 1d, 3d.
+WINDOWS = windows(BURN_RATE_ALERTS)
 
 
 def selector(metric: str, **labels: str) -> str:
@@ -107,15 +162,15 @@ class Sli:
         return "1 - (\n" + "\n".join(f"  {line}" for line in share.splitlines()) + "\n)"
 
     def alert(self, row: BurnRateAlert) -> str:
-        return f"{self.title}BudgetBurn{row.long_window}"
+        return f"{self.title}BudgetBurn{row.name_window}"
 
     def can_burn(self, row: BurnRateAlert) -> bool:
         """Whether the burn rate is reachable: at 14.4, a 10 % budget would need 144 % bad."""
         return row.burn_rate * self.budget < 1
 
-    def alerts(self) -> list[BurnRateAlert]:
-        """The rows of the table that can fire for this SLI."""
-        return [row for row in BURN_RATE_ALERTS if self.can_burn(row)]
+    def alerts(self, timescale: Timescale = PRODUCTION) -> list[BurnRateAlert]:
+        """The rows of the table that can fire for this SLI, at ``timescale``."""
+        return [row for row in burn_rate_alerts(timescale) if self.can_burn(row)]
 
 
 def bucket_boundary(milliseconds: float) -> float:
@@ -174,27 +229,36 @@ def budget_days() -> str:
     return f"{seconds(BUDGET_PERIOD) / 86_400:g}"
 
 
+def period_in_words(period: str) -> str:
+    """``30d`` → ``30-day``; ``12h`` → ``12-hour``."""
+    days = seconds(period) / 86_400
+    return f"{days:g}-day" if days >= 1 else f"{days * 24:g}-hour"
+
+
 def percent(share: float) -> str:
     """``0.001`` → ``0.1 %``."""
     return f"{round(share * 100, 6):g} %"
 
 
 def in_words(duration_s: float) -> str:
-    """``180000`` → ``50 hours``; ``432000`` → ``5 days``."""
+    """``180000`` → ``50 hours``; ``432000`` → ``5 days``; ``3000`` → ``50 minutes``."""
     hours = duration_s / 3_600
+    if hours < 1:
+        return f"{round(duration_s / 60, 1):g} minutes"
     return f"{round(hours, 1):g} hours" if hours < 72 else f"{round(hours / 24, 1):g} days"
 
 
 def annotations(sli: Sli, row: BurnRateAlert) -> dict[str, str]:
     """What burns, how fast, and what share of the budget that spends."""
-    lasts = in_words(seconds(BUDGET_PERIOD) / row.burn_rate)
+    lasts = in_words(seconds(row.budget_period) / row.burn_rate)
+    budget = period_in_words(row.budget_period)
     return {
         "summary": f"{sli.what} burn the error budget at {row.burn_rate:g}x or faster",
         "description": (
             f"Over the last {row.long_window} and the last {row.short_window}, more than "
             f"{percent(row.burn_rate * sli.budget)} of the requests to {{{{ $labels.route }}}} "
             f"{sli.bad}: {row.burn_rate:g}x the budget of {percent(sli.budget)}. At this rate "
-            f"{percent(row.budget_spent())} of the {budget_days()}-day budget goes in "
+            f"{percent(row.budget_spent())} of the {budget} budget goes in "
             f"{row.long_window}, and all of it in {lasts}."
         ),
     }

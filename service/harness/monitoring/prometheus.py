@@ -12,9 +12,7 @@ with it; each start begins with no data, so that a previous run's series never e
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self
 
 import httpx
@@ -22,10 +20,11 @@ import pandas as pd
 import yaml
 
 from common.paths import PROJECT_ROOT
+from monitoring import child_process
+from monitoring.availability import APP_LABEL, APP_NAME
 from service_runner.readiness import free_port
 from system_tools import MissingToolError, Skipped, missing, require
 
-READY_TIMEOUT_S = 30
 JOB = "insurance-charges-model"
 
 
@@ -77,14 +76,22 @@ def checked_rules(rules_file: Path, tests_file: Path) -> str | Skipped:
 
 
 def configuration(
-    targets: list[str], rule_files: list[Path], scrape_interval: str
+    targets: list[str],
+    rule_files: list[Path],
+    scrape_interval: str,
+    alertmanagers: list[str] | None = None,
 ) -> dict[str, Any]:
-    """prometheus.yml for a local run: one job scraping ``targets``, the rules evaluated."""
-    return {
+    """prometheus.yml for a local run: one job scraping ``targets`` (labelled ``app`` as the
+    cluster's pods are), the rules evaluated, their alerts sent to ``alertmanagers``."""
+    scraped = {"targets": targets, "labels": {APP_LABEL: APP_NAME}}
+    config = {
         "global": {"scrape_interval": scrape_interval, "evaluation_interval": scrape_interval},
         "rule_files": [str(path.resolve()) for path in rule_files],
-        "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": targets}]}],
+        "scrape_configs": [{"job_name": JOB, "static_configs": [scraped]}],
     }
+    if alertmanagers:
+        config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": alertmanagers}]}]}
+    return config
 
 
 def result_of(response: httpx.Response, expression: str) -> Any:
@@ -108,8 +115,11 @@ def series_of(data: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"labels": item["metric"], "value": float(item["value"][1])} for item in data["result"]]
 
 
-class LocalPrometheus:
+class LocalPrometheus(child_process.ChildServer):
     """``prometheus`` in a child process, on a free port of 127.0.0.1."""
+
+    log_name = "prometheus.log"
+    error = PrometheusError
 
     def __init__(
         self,
@@ -117,9 +127,11 @@ class LocalPrometheus:
         workdir: Path,
         rule_files: list[Path] | None = None,
         scrape_interval: str = "1s",
+        alertmanagers: list[str] | None = None,
     ) -> None:
         self.targets, self.workdir = targets, Path(workdir)
         self.rule_files, self.scrape_interval = rule_files or [], scrape_interval
+        self.alertmanagers = alertmanagers or []
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -146,46 +158,16 @@ class LocalPrometheus:
             raise PrometheusError(f"no such rule file: {', '.join(missing)}")
         self.clear_data()
         config_path = self.workdir / "prometheus.yml"
-        config = configuration(self.targets, self.rule_files, self.scrape_interval)
+        config = configuration(
+            self.targets, self.rule_files, self.scrape_interval, self.alertmanagers
+        )
         config_path.write_text(yaml.safe_dump(config, sort_keys=False))
-        with open(self.workdir / "prometheus.log", "wb") as log:
+        with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 self.command(config_path), stdout=log, stderr=subprocess.STDOUT
             )
         self.wait_until_ready()
         return self
-
-    def wait_until_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
-        """Poll ``/-/ready``; PrometheusError with its log when it exits or takes too long."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise PrometheusError(f"prometheus exited at start:\n{self.log_tail()}")
-            try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise PrometheusError(f"prometheus was not ready after {timeout} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines: int = 20) -> str:
-        path = self.workdir / "prometheus.log"
-        return "\n".join(path.read_text().splitlines()[-lines:]) if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType
-    ) -> None:
-        self.stop()
 
     def api(self, path: str, params: dict[str, Any], expression: str = "") -> Any:
         response = httpx.get(f"{self.url}/api/v1/{path}", params=params, timeout=30)

@@ -10,13 +10,17 @@ them all alike at a window's edges.
 
 import math
 
+from kubernetes_deployment.manifests import APP_NAME
 from model_service.routes import PREDICTION_ROUTE, READY_PATH
+from monitoring.availability import APP_LABEL, SERVICE_DOWN, TARGET_DOWN, AvailabilityAlert
 from monitoring.burn_rates import (
+    PRODUCTION,
     REQUEST_DURATION,
     REQUESTS,
     BurnRateAlert,
     RulesError,
     Sli,
+    Timescale,
     annotations,
     seconds,
 )
@@ -46,12 +50,9 @@ def minutes(duration: str) -> int:
     return math.ceil(seconds(duration) / 60)
 
 
-def duration(total_minutes: int) -> str:
-    """``380`` → ``6h20m``; ``45`` → ``45m``."""
-    hours, rest = divmod(total_minutes, 60)
-    if not hours:
-        return f"{rest}m"
-    return f"{hours}h{rest}m" if rest else f"{hours}h"
+def duration(total_minutes: int, timescale: Timescale = PRODUCTION) -> str:
+    """``380`` → ``6h20m``; ``45`` → ``45m``; at the demonstration's timescale ``6m20s``."""
+    return timescale.duration(f"{total_minutes}m")
 
 
 def counter(phases: Phases) -> str:
@@ -91,8 +92,8 @@ def sli_series(sli: Sli, bad: Phases) -> list[InputSeries]:
     ]
 
 
-def firing(sli: Sli, row: BurnRateAlert) -> ExpectedAlert:
-    texts = annotations(sli, row)
+def firing(sli: Sli, row: BurnRateAlert, timescale: Timescale) -> ExpectedAlert:
+    texts = annotations(sli, row.scaled(timescale))
     return ExpectedAlert(
         exp_labels={"route": PREDICTION_ROUTE, "severity": row.severity, "sli": sli.name},
         exp_annotations={
@@ -102,20 +103,22 @@ def firing(sli: Sli, row: BurnRateAlert) -> ExpectedAlert:
     )
 
 
-def alert_test(at: int, sli: Sli, row: BurnRateAlert, fires: bool) -> AlertRuleTest:
+def alert_test(
+    at: int, sli: Sli, row: BurnRateAlert, fires: bool, timescale: Timescale
+) -> AlertRuleTest:
     return AlertRuleTest(
-        eval_time=duration(at),
+        eval_time=duration(at, timescale),
         alertname=sli.alert(row),
-        exp_alerts=[firing(sli, row)] if fires else [],
+        exp_alerts=[firing(sli, row, timescale)] if fires else [],
     )
 
 
-def ratio_test(at: int, sli: Sli, bad: int) -> PromqlExprTest:
+def ratio_test(at: int, sli: Sli, bad: int, timescale: Timescale) -> PromqlExprTest:
     """The 5m recording holds the bad share: ``bad`` in every PER_MINUTE requests (rounded, as
     floating point would tell 0.0288 from 0.028800000000000003)."""
     return PromqlExprTest(
-        expr=f"round({sli.record('5m')} * {PER_MINUTE})",
-        eval_time=duration(at),
+        expr=f"round({sli.record(timescale.duration('5m'))} * {PER_MINUTE})",
+        eval_time=duration(at, timescale),
         exp_samples=[ExpectedSample(labels=f'{{route="{PREDICTION_ROUTE}"}}', value=bad)],
     )
 
@@ -145,22 +148,26 @@ def healthy_series(indicators: list[Sli]) -> list[InputSeries]:
     ]
 
 
-def healthy(indicators: list[Sli]) -> RuleTestGroup:
+def healthy(indicators: list[Sli], timescale: Timescale) -> RuleTestGroup:
     """Nothing fires, and the error SLI counts neither the 4xx nor the probe's 503."""
     [errors] = [sli for sli in indicators if sli.name == "errors"]
+    half = bad_per_minute(errors.budget / 2)
     return RuleTestGroup(
         name=(
-            f"healthy: every SLI at half its budget for {duration(HEALTHY_MINUTES)}, with "
-            f"{CLIENT_ERRORS:.0%} 4xx and a failing readiness probe: nothing fires"
+            f"healthy: every SLI at half its budget for {duration(HEALTHY_MINUTES, timescale)}, "
+            f"with {CLIENT_ERRORS:.0%} 4xx and a failing readiness probe: nothing fires"
         ),
-        interval=INTERVAL,
-        input_series=healthy_series(indicators),
+        interval=timescale.duration(INTERVAL),
+        input_series=[*healthy_series(indicators), *targets_up([(HEALTHY_MINUTES, 1)])],
         alert_rule_test=[
-            alert_test(HEALTHY_MINUTES, sli, row, fires=False)
-            for sli in indicators
-            for row in sli.alerts()
+            *(
+                alert_test(HEALTHY_MINUTES, sli, row, False, timescale)
+                for sli in indicators
+                for row in sli.alerts()
+            ),
+            *(availability_test(HEALTHY_MINUTES, alert, [], timescale) for alert in AVAILABILITY),
         ],
-        promql_expr_test=[ratio_test(HEALTHY_MINUTES, errors, bad_per_minute(errors.budget / 2))],
+        promql_expr_test=[ratio_test(HEALTHY_MINUTES, errors, half, timescale)],
     )
 
 
@@ -168,7 +175,7 @@ def pages(sli: Sli) -> list[BurnRateAlert]:
     return [row for row in sli.alerts() if row.severity == "page"]
 
 
-def steady_burn(sli: Sli, row: BurnRateAlert, factor: float) -> RuleTestGroup:
+def steady_burn(sli: Sli, row: BurnRateAlert, factor: float, timescale: Timescale) -> RuleTestGroup:
     """A burn at ``factor`` times the row's rate from the start, when the windows hold nothing
     else yet: the row's alert fires once its ``for`` is over if the factor is above 1, else
     never."""
@@ -180,14 +187,14 @@ def steady_burn(sli: Sli, row: BurnRateAlert, factor: float) -> RuleTestGroup:
             f"{sli.name}: a steady burn at {bad / PER_MINUTE / sli.budget:g}x "
             f"{'fires' if fires else 'does not fire'} {sli.alert(row)} ({row.burn_rate:g}x)"
         ),
-        interval=INTERVAL,
+        interval=timescale.duration(INTERVAL),
         input_series=sli_series(sli, [(at, bad)]),
-        alert_rule_test=[alert_test(at, sli, row, fires=fires)],
-        promql_expr_test=[ratio_test(at, sli, bad)] if fires else [],
+        alert_rule_test=[alert_test(at, sli, row, fires, timescale)],
+        promql_expr_test=[ratio_test(at, sli, bad, timescale)] if fires else [],
     )
 
 
-def recovery(sli: Sli, row: BurnRateAlert) -> RuleTestGroup:
+def recovery(sli: Sli, row: BurnRateAlert, timescale: Timescale) -> RuleTestGroup:
     """A burn at twice the row's rate stops: once the short window has cleared, the alert stops,
     though the long window still holds the burn."""
     bad = bad_per_minute(min(1.0, 2 * row.burn_rate * sli.budget))
@@ -195,21 +202,26 @@ def recovery(sli: Sli, row: BurnRateAlert) -> RuleTestGroup:
     burning = 3 * after  # the long window then still holds 3/4 burn: above the rate
     return RuleTestGroup(
         name=(
-            f"{sli.name}: {sli.alert(row)} stops {duration(after)} after a burn at "
-            f"{bad / PER_MINUTE / sli.budget:g}x does, as its {row.short_window} window clears"
+            f"{sli.name}: {sli.alert(row)} stops {duration(after, timescale)} after a burn at "
+            f"{bad / PER_MINUTE / sli.budget:g}x does, as its "
+            f"{timescale.duration(row.short_window)} window clears"
         ),
-        interval=INTERVAL,
+        interval=timescale.duration(INTERVAL),
         input_series=sli_series(sli, [(burning, bad), (after, 0)]),
         alert_rule_test=[
-            alert_test(burning, sli, row, fires=True),
-            alert_test(burning + after, sli, row, fires=False),
+            alert_test(burning, sli, row, True, timescale),
+            alert_test(burning + after, sli, row, False, timescale),
         ],
     )
 
 
-def thresholds(sli: Sli) -> list[RuleTestGroup]:
+def thresholds(sli: Sli, timescale: Timescale) -> list[RuleTestGroup]:
     """Each alert fires a little above its burn rate, and not a little below it."""
-    return [steady_burn(sli, row, factor) for row in sli.alerts() for factor in (EDGE, 1 / EDGE)]
+    return [
+        steady_burn(sli, row, factor, timescale)
+        for row in sli.alerts()
+        for factor in (EDGE, 1 / EDGE)
+    ]
 
 
 def window_share(share: float, window: str, history: int, burning: int) -> float:
@@ -239,7 +251,7 @@ def quiet_history(sli: Sli, share: float) -> int:
     )
 
 
-def slow_burn(sli: Sli) -> RuleTestGroup | None:
+def slow_burn(sli: Sli, timescale: Timescale) -> RuleTestGroup | None:
     """After a healthy history, a burn between the two pages' rates: nothing fires at first, as
     the long windows still hold the history; the fastest page never does, even once its windows
     hold nothing but the burn."""
@@ -252,26 +264,112 @@ def slow_burn(sli: Sli) -> RuleTestGroup | None:
     late = minutes(fastest.long_window) + EVALUATION
     return RuleTestGroup(
         name=(
-            f"{sli.name}: after {duration(history)} healthy, a burn at {burn:g}x fires nothing "
-            f"for {EARLY}m, and {sli.alert(fastest)} not even after {duration(late)}"
+            f"{sli.name}: after {duration(history, timescale)} healthy, a burn at {burn:g}x "
+            f"fires nothing for {duration(EARLY, timescale)}, and {sli.alert(fastest)} not even "
+            f"after {duration(late, timescale)}"
         ),
-        interval=INTERVAL,
+        interval=timescale.duration(INTERVAL),
         input_series=sli_series(sli, [(history, 0), (late, bad)]),
         alert_rule_test=[
-            *(alert_test(history + EARLY, sli, row, fires=False) for row in sli.alerts()),
-            alert_test(history + late, sli, fastest, fires=False),
+            *(alert_test(history + EARLY, sli, row, False, timescale) for row in sli.alerts()),
+            alert_test(history + late, sli, fastest, False, timescale),
         ],
-        promql_expr_test=[ratio_test(history + late, sli, bad)],
+        promql_expr_test=[ratio_test(history + late, sli, bad, timescale)],
     )
 
 
-def rule_test_file(indicators: list[Sli], rules_name: str) -> RuleTestFile:
-    """The scenarios for ``indicators``, testing the rule file ``rules_name`` beside it."""
-    scenarios = [healthy(indicators)]
+AVAILABILITY = (SERVICE_DOWN, TARGET_DOWN)
+DOWN_AT = 20  # minutes into an availability scenario when its targets stop answering
+UpPhases = list[tuple[int, int | None]]  # (minutes, up's value, or None: the series ended)
+
+
+def up_values(phases: UpPhases) -> str:
+    """``up``'s values, one a minute, in promtool's notation. A series that ends gets a
+    staleness marker, as Prometheus writes when a target goes, then no sample."""
+    return " ".join(
+        f"stale _x{length - 1}" if value is None else f"{value}x{length}"
+        for length, value in phases
+    )
+
+
+def targets_up(*targets: UpPhases) -> list[InputSeries]:
+    """One ``up`` series a target, ``phases`` apiece."""
+    return [
+        InputSeries(
+            series=f'up{{{APP_LABEL}="{APP_NAME}",instance="pod-{index}",job="pods"}}',
+            values=up_values(phases),
+        )
+        for index, phases in enumerate(targets)
+    ]
+
+
+def down_alert(alert: AvailabilityAlert, instance: str, timescale: Timescale) -> ExpectedAlert:
+    rule = alert.rule(timescale)
+    labels = {APP_LABEL: APP_NAME, "instance": instance, "job": "pods"} if instance else {}
+    return ExpectedAlert(
+        exp_labels={**labels, **rule.labels},
+        exp_annotations={
+            name: text.replace("{{ $labels.instance }}", instance)
+            for name, text in rule.annotations.items()
+        },
+    )
+
+
+def availability_test(
+    at: int, alert: AvailabilityAlert, instances: list[str], timescale: Timescale
+) -> AlertRuleTest:
+    """Which of ``alert`` fire at ``at``: one for each of ``instances``; one without labels
+    when ``instances`` is ``[""]`` (an ``absent`` alert)."""
+    return AlertRuleTest(
+        eval_time=duration(at, timescale),
+        alertname=alert.alert,
+        exp_alerts=[down_alert(alert, instance, timescale) for instance in instances],
+    )
+
+
+def availability(timescale: Timescale) -> list[RuleTestGroup]:
+    """One target down: a ticket once its wait is over, no page. Every target down, or gone
+    (no series at all, as when the pods are deleted): the page."""
+    late = DOWN_AT + minutes(TARGET_DOWN.for_) + EVALUATION
+    one_down, up = [(DOWN_AT, 1), (late - DOWN_AT, 0)], [(late, 1)]
+    gone = [(DOWN_AT, 1), (late - DOWN_AT, None)]
+    scenario = {
+        "one of two targets stops answering: a ticket, no page": (
+            [one_down, up], {TARGET_DOWN: ["pod-0"], SERVICE_DOWN: []}),
+        "both targets stop answering: the page": (
+            [one_down, one_down], {SERVICE_DOWN: [""], TARGET_DOWN: ["pod-0", "pod-1"]}),
+        "both targets are gone, their series ended: the page": (
+            [gone, gone], {SERVICE_DOWN: [""], TARGET_DOWN: []}),
+    }  # fmt: skip
+    return [
+        RuleTestGroup(
+            name=f"availability: {name}",
+            interval=timescale.duration(INTERVAL),
+            input_series=targets_up(*targets),
+            alert_rule_test=[
+                availability_test(DOWN_AT, SERVICE_DOWN, [], timescale),
+                *(
+                    availability_test(late, alert, fired, timescale)
+                    for alert, fired in alerts.items()
+                ),
+            ],
+        )
+        for name, (targets, alerts) in scenario.items()
+    ]
+
+
+def rule_test_file(
+    indicators: list[Sli], rules_name: str, timescale: Timescale = PRODUCTION
+) -> RuleTestFile:
+    """The scenarios for ``indicators`` at ``timescale``, testing the rule file ``rules_name``
+    beside it."""
+    scenarios = [healthy(indicators, timescale), *availability(timescale)]
     for sli in indicators:
-        slow = slow_burn(sli)
-        recoveries = [recovery(sli, row) for row in pages(sli)]
-        scenarios += [*thresholds(sli), *recoveries, *([slow] if slow else [])]
+        slow = slow_burn(sli, timescale)
+        recoveries = [recovery(sli, row, timescale) for row in pages(sli)]
+        scenarios += [*thresholds(sli, timescale), *recoveries, *([slow] if slow else [])]
     return RuleTestFile(
-        rule_files=[rules_name], evaluation_interval=duration(EVALUATION), tests=scenarios
+        rule_files=[rules_name],
+        evaluation_interval=duration(EVALUATION, timescale),
+        tests=scenarios,
     )

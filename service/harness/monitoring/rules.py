@@ -3,8 +3,11 @@
     python -m monitoring.rules          # write configuration/prometheus/rules.yml, rules_test.yml
     python -m monitoring.rules --check  # exit 1, naming each file that is not what it would write
 
-Both files are generated (``make rules``) and committed; ``make test`` checks that they are up
-to date, and runs ``promtool check rules`` and ``promtool test rules`` on them.
+Two sets are written: the production rules (``rules.yml``), and the same rules with every window
+and wait divided by 60 (``demonstration/rules.yml``), so that notebook 06 can show an alert fire
+and reach Alertmanager in seconds. Every file is generated (``make rules``) and committed;
+``make test`` checks that they are up to date, and runs ``promtool check rules`` and
+``promtool test rules`` on both sets.
 """
 
 import argparse
@@ -14,33 +17,47 @@ from pathlib import Path
 from common.paths import CONFIGURATION_DIR, PROJECT_ROOT
 from common.yaml_files import ConfigurationError
 from monitoring import rule_tests
+from monitoring.availability import AVAILABILITY_ALERTS, availability_rules
 from monitoring.burn_rates import (
-    BURN_RATE_ALERTS,
+    DEMONSTRATION,
     PREDICTIONS,
+    PRODUCTION,
     REQUEST_DURATION,
     REQUESTS,
-    WINDOWS,
     BurnRateAlert,
     RulesError,
     Sli,
+    Timescale,
     annotations,
-    budget_days,
+    burn_rate_alerts,
     percent,
+    period_in_words,
     slis,
+    windows,
 )
 from monitoring.rule_files import AlertingRule, RecordingRule, RuleFile, RuleGroup, to_yaml
 from service_levels.objectives import SLO_FILE, ServiceLevelObjectives, load_objectives
 
 RULES_DIR = CONFIGURATION_DIR / "prometheus"
 RULES_NAME, TESTS_NAME = "rules.yml", "rules_test.yml"
+DEMONSTRATION_DIR = "demonstration"  # under RULES_DIR: the rules at the DEMONSTRATION timescale
+DEMONSTRATION_RULES = f"{DEMONSTRATION_DIR}/{RULES_NAME}"
+DEMONSTRATION_TESTS = f"{DEMONSTRATION_DIR}/{TESTS_NAME}"
+FILE_NAMES = {  # by timescale: its rules, its tests, named from RULES_DIR
+    PRODUCTION: (RULES_NAME, TESTS_NAME),
+    DEMONSTRATION: (DEMONSTRATION_RULES, DEMONSTRATION_TESTS),
+}
 COMMAND = "make rules"
 PROG = "python -m monitoring.rules"
 GROUP_PREFIX = "insurance-charges-model"
 
 
-def recording_rules(sli: Sli) -> list[RecordingRule]:
+def recording_rules(sli: Sli, timescale: Timescale) -> list[RecordingRule]:
     """The SLI's bad share over every window the alerts read."""
-    return [RecordingRule(record=sli.record(window), expr=sli.ratio(window)) for window in WINDOWS]
+    return [
+        RecordingRule(record=sli.record(window), expr=sli.ratio(window))
+        for window in windows(burn_rate_alerts(timescale))
+    ]
 
 
 def alerting_rule(sli: Sli, row: BurnRateAlert) -> AlertingRule:
@@ -57,12 +74,20 @@ def alerting_rule(sli: Sli, row: BurnRateAlert) -> AlertingRule:
     )
 
 
-def slo_group(sli: Sli) -> RuleGroup:
+def slo_group(sli: Sli, timescale: Timescale) -> RuleGroup:
     """An SLI's recordings, then its alerts: in one group, an alert reads this evaluation's."""
     return RuleGroup(
         name=f"{GROUP_PREFIX}-slo-{sli.name}",
-        rules=[*recording_rules(sli), *(alerting_rule(sli, row) for row in sli.alerts())],
+        rules=[
+            *recording_rules(sli, timescale),
+            *(alerting_rule(sli, row) for row in sli.alerts(timescale)),
+        ],
     )
+
+
+def availability_group(timescale: Timescale) -> RuleGroup:
+    """The alerts for a service that answers no scrape: the SLIs have nothing to count then."""
+    return RuleGroup(name=f"{GROUP_PREFIX}-availability", rules=availability_rules(timescale))
 
 
 def quantile(level: float) -> RecordingRule:
@@ -94,8 +119,10 @@ def dashboard_group() -> RuleGroup:
     )
 
 
-def rule_file(indicators: list[Sli]) -> RuleFile:
-    return RuleFile(groups=[*(slo_group(sli) for sli in indicators), dashboard_group()])
+def rule_file(indicators: list[Sli], timescale: Timescale = PRODUCTION) -> RuleFile:
+    """The SLO groups and the availability group; production adds the dashboard's recordings."""
+    groups = [*(slo_group(sli, timescale) for sli in indicators), availability_group(timescale)]
+    return RuleFile(groups=[*groups, *([dashboard_group()] if timescale == PRODUCTION else [])])
 
 
 def shown(path: Path) -> str:
@@ -118,56 +145,94 @@ def table_row(row: BurnRateAlert) -> str:
     )
 
 
-def out_of_reach(indicators: list[Sli]) -> list[str]:
+def out_of_reach(indicators: list[Sli], rows: tuple[BurnRateAlert, ...]) -> list[str]:
     return [
         f"{sli.name} has no {row.burn_rate:g}x alert: its budget of {percent(sli.budget)} "
         f"cannot burn that fast (over 100 % bad).\n"
         for sli in indicators
-        for row in BURN_RATE_ALERTS
+        for row in rows
         if not sli.can_burn(row)
     ]
 
 
-def rules_header(slo_file: Path, objectives: ServiceLevelObjectives, indicators: list[Sli]) -> str:
+def timescale_note(timescale: Timescale) -> str:
+    if timescale == PRODUCTION:
+        return ""
+    return (
+        "\nFOR A DEMONSTRATION ONLY: every window and wait of the production rules\n"
+        f"({RULES_NAME}) divided by {timescale.divisor}, a minute becoming a second, so that an "
+        "alert fires\nin seconds.\n"
+    )
+
+
+def availability_rows(timescale: Timescale) -> list[str]:
+    return [
+        f"  {row.severity:<6}  {row.alert}: {row.expr}, for {timescale.duration(row.for_)}\n"
+        for row in AVAILABILITY_ALERTS
+    ]
+
+
+def rules_header(
+    slo_file: Path, objectives: ServiceLevelObjectives, indicators: list[Sli], timescale: Timescale
+) -> str:
     budgets = [f"  {sli.name}: {sli.bad}; budget {percent(sli.budget)}\n" for sli in indicators]
+    rows = burn_rate_alerts(timescale)
     return "".join([
         provenance(slo_file, "Prometheus's rule file (monitoring.rule_files.RuleFile)"),
+        timescale_note(timescale),
         "\nThe SLIs of the prediction route, each the share of bad requests, against the share\n"
         "its SLO allows (the error budget); a 4xx is the client's error, not the service's:\n",
         *budgets,
         f"min_rps ({objectives.min_rps:g} req/s) is a load-test target, not something to page on:\n"
         "production traffic follows demand. Nothing is generated for it.\n",
-        f"\nslo:<sli>:ratio_rate<window> records each SLI over {', '.join(WINDOWS)}.\n"
+        f"\nslo:<sli>:ratio_rate<window> records each SLI over {', '.join(windows(rows))}.\n"
         "The alerts are the SRE workbook's multi-window, multi-burn-rate alerts, for a "
-        f"{budget_days()}-day\nbudget (a burn rate of 1 spends it in exactly that time):\n",
-        *(table_row(row) + "\n" for row in BURN_RATE_ALERTS),
-        *out_of_reach(indicators),
-        "Prometheus must keep more than 3 days of samples for the 3d windows.",
+        f"{period_in_words(rows[0].budget_period)}\n"
+        "budget (a burn rate of 1 spends it in exactly that time):\n",
+        *(table_row(row) + "\n" for row in rows),
+        *out_of_reach(indicators, rows),
+        "With no target up, the SLIs have nothing to count; these alerts read `up` instead:\n",
+        *availability_rows(timescale),
+        f"Prometheus must keep more than {rows[-1].long_window} of samples for the "
+        f"{rows[-1].long_window} windows.",
     ])  # fmt: skip
 
 
-def tests_header(slo_file: Path) -> str:
+def tests_header(slo_file: Path, timescale: Timescale) -> str:
+    rules_name, tests_name = FILE_NAMES[timescale]
+    evaluation = rule_tests.duration(rule_tests.EVALUATION, timescale)
     return (
         provenance(slo_file, "promtool's rule test file (monitoring.rule_files.RuleTestFile)")
-        + f"\npromtool's unit tests of {RULES_NAME}, their series and times computed from the\n"
-        + f"SLOs, the rules evaluated every {rule_tests.duration(rule_tests.EVALUATION)}:\n"
-        + f"  promtool test rules {shown(RULES_DIR / TESTS_NAME)}"
+        + f"\npromtool's unit tests of {rules_name}, their series and times computed from the\n"
+        + f"SLOs, the rules evaluated every {evaluation}:\n"
+        + f"  promtool test rules {shown(RULES_DIR / tests_name)}"
     )
+
+
+def generated_set(
+    slo_file: Path, objectives: ServiceLevelObjectives, timescale: Timescale
+) -> dict[str, str]:
+    """The rules and their tests at ``timescale``, by file name under RULES_DIR."""
+    indicators = slis(objectives)
+    rules_name, tests_name = FILE_NAMES[timescale]
+    rules = rule_file(indicators, timescale)
+    tests = rule_tests.rule_test_file(indicators, RULES_NAME, timescale)
+    unknown = tests.unknown_names(rules)
+    if unknown:
+        raise RulesError(f"the tests check alerts that {rules_name} does not define: {unknown}")
+    return {
+        rules_name: to_yaml(rules, rules_header(slo_file, objectives, indicators, timescale)),
+        tests_name: to_yaml(tests, tests_header(slo_file, timescale)),
+    }
 
 
 def generated(slo_file: Path) -> dict[str, str]:
     """The text of each file, by name; RulesError or ConfigurationError say what stops it."""
     objectives = load_objectives(slo_file)
-    indicators = slis(objectives)
-    rules = rule_file(indicators)
-    tests = rule_tests.rule_test_file(indicators, RULES_NAME)
-    unknown = tests.unknown_names(rules)
-    if unknown:
-        raise RulesError(f"the tests check alerts that {RULES_NAME} does not define: {unknown}")
-    return {
-        RULES_NAME: to_yaml(rules, rules_header(slo_file, objectives, indicators)),
-        TESTS_NAME: to_yaml(tests, tests_header(slo_file)),
-    }
+    files: dict[str, str] = {}
+    for timescale in FILE_NAMES:
+        files |= generated_set(slo_file, objectives, timescale)
+    return files
 
 
 def stale(files: dict[str, str], directory: Path) -> list[Path]:
@@ -180,8 +245,8 @@ def stale(files: dict[str, str], directory: Path) -> list[Path]:
 
 
 def write(files: dict[str, str], directory: Path) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
         (directory / name).write_text(text)
     return [directory / name for name in files]
 

@@ -45,11 +45,22 @@ def key_requests(header: str, keys: Sequence[str]) -> list[tuple[str, dict[str, 
     ]
 
 
+def open_route_urls(url: str, metrics_url: str) -> dict[str, str]:
+    """Each open route's URL: /metrics at ``metrics_url`` (its own port, when it has one), the
+    probes at ``url``."""
+    return {route: (metrics_url if route == METRICS_PATH else url) + route for route in OPEN_ROUTES}
+
+
 def check_api_key(
-    url: str, header: str, keys: Sequence[str], transport: httpx.BaseTransport | None = None
+    url: str,
+    header: str,
+    keys: Sequence[str],
+    transport: httpx.BaseTransport | None = None,
+    metrics_url: str | None = None,
 ) -> list[AuthResult]:
     """Predictions without a key, with a wrong one and with each of ``keys`` (the current key,
-    and the next one when the service holds two); the open routes. ``transport``: for tests."""
+    and the next one when the service holds two); the open routes, /metrics at ``metrics_url``
+    (None: ``url``). ``transport``: for tests."""
     predictions = key_requests(header, keys)
     with httpx.Client(base_url=url, timeout=10, transport=transport) as client:
         results = [
@@ -66,8 +77,8 @@ def check_api_key(
             AuthResult(
                 request=f"GET {route} without a key",
                 expected_status=200,
-                status=client.get(route).status_code,
+                status=client.get(route_url).status_code,
             )
-            for route in OPEN_ROUTES
+            for route, route_url in open_route_urls(url, metrics_url or url).items()
         ]
     return results

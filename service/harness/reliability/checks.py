@@ -77,11 +77,16 @@ def with_api_key(
     }
     with ServiceProcess(config, reports / "service.log", environment=environment) as service:
         if "auth" in checks:
-            report.auth = check_api_key(service.url, header, [key, next_key])
+            report.auth = check_api_key(
+                service.url, header, [key, next_key], metrics_url=service.metrics_url
+            )
         if "bad-input" in checks:
             sent = send_bad_requests(service.url, configuration.max_body_bytes, {header: key})
         if "fuzz" in checks:
-            report.fuzz = fuzz(service.url, reports / "fuzz", max_examples, headers={header: key})
+            report.fuzz = fuzz(
+                service.url, reports / "fuzz", max_examples, headers={header: key},
+                metrics_url=service.metrics_url,
+            )  # fmt: skip
     if "bad-input" in checks:
         report.bad_input = judge(sent, service.log_records())
 

@@ -238,18 +238,18 @@ def prediction_requests(metrics: str) -> int:
     return requests_by("route", metrics)[PREDICTION_ROUTE]
 
 
-def predictions_served(url: str) -> int:
+def predictions_served(metrics_url: str) -> int:
     """The service's count of prediction requests, over every status."""
-    return prediction_requests(scrape(url) or "")
+    return prediction_requests(scrape(metrics_url) or "")
 
 
-def wait_for_predictions(url: str, count: int, timeout: float) -> int:
+def wait_for_predictions(metrics_url: str, count: int, timeout: float) -> int:
     """Poll /metrics until the service has served ``count`` predictions; return how many it had."""
     deadline = time.monotonic() + timeout
-    served = predictions_served(url)
+    served = predictions_served(metrics_url)
     while served < count and time.monotonic() < deadline:
         time.sleep(0.5)
-        served = predictions_served(url)
+        served = predictions_served(metrics_url)
     return served
 
 
@@ -261,7 +261,7 @@ def terminate_the_server(settings: FaultSettings) -> TerminateResult:
     with local_service(test) as service:
         locust = start_locust(test, service.url)
         served = wait_for_predictions(
-            service.url, settings.terminate_after_requests, settings.terminate_timeout_s
+            service.metrics_url, settings.terminate_after_requests, settings.terminate_timeout_s
         )
         signalled = time.monotonic()
         exit_code = service.stop()

@@ -80,13 +80,16 @@ def fuzz(
     seed: int = 1,
     headers: dict[str, str] | None = None,
     log: Path | None = None,
+    metrics_url: str | None = None,
 ) -> FuzzResult:
-    """Run schemathesis against ``url``; its output goes to ``log``."""
+    """Run schemathesis against ``url``; its output goes to ``log``. The service's counters are
+    read at ``metrics_url`` (None: ``url``)."""
     reports = reports.resolve()
     reports.mkdir(parents=True, exist_ok=True)
     report = reports / REPORT_NAME
     report.unlink(missing_ok=True)
-    before = scrape(url) or ""
+    metrics_url = metrics_url or url
+    before = scrape(metrics_url) or ""
     command = schemathesis_command(url, report, max_examples, seed, headers or {})
     with open(log or reports / "schemathesis.log", "wb") as output:
         # run in the reports folder: schemathesis keeps its cache where it runs
@@ -100,5 +103,5 @@ def fuzz(
         exit_code=exit_code,
         test_cases=test_cases,
         failures=failures,
-        requests_by_status=requests_by_status(before, scrape(url) or ""),
+        requests_by_status=requests_by_status(before, scrape(metrics_url) or ""),
     )

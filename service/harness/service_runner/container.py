@@ -1,6 +1,6 @@
 """Build, run and check the service's container image with docker or podman.
 
-    python -m service_runner.container build --image insurance-charges-model:0.1.0
+    python -m service_runner.container build --image insurance-charges-model:TAG  # see image_tag
     python -m service_runner.container run --image ... --name ... --port 8000
     python -m service_runner.container check --image ... --config configuration/local.yaml
     python -m service_runner.container stop --name ...
@@ -31,6 +31,7 @@ from common.yaml_files import ConfigurationError
 from ml_model_logging.decorator import CREATED, REQUESTED
 from model_service.configuration import import_object, load_configuration
 from model_service.routes import prediction_route
+from service_runner.image_tag import git
 from service_runner.logs import json_records
 from service_runner.readiness import NotReadyError, free_port, wait_until_ready
 from system_tools import TOOLS, located, missing
@@ -134,6 +135,13 @@ def image_exists(engine: str, image: str) -> bool:
     )
 
 
+def image_id(engine: str, image: str) -> str:
+    """The image's id, the digest of its configuration: the same wherever it is loaded."""
+    if not image_exists(engine, image):
+        raise ContainerError(f"{engine} has no image {image}: build it first (make image)")
+    return engine_command(engine, "image", "inspect", "--format", "{{.Id}}", image).strip()
+
+
 def image_size_bytes(engine: str, image: str) -> int:
     return int(engine_command(engine, "image", "inspect", "--format", "{{.Size}}", image).strip())
 
@@ -200,10 +208,8 @@ def build_arguments(engine: str, image: str, base_image: str, version: str) -> l
 
 
 def git_revision() -> str:
-    done = subprocess.run(
-        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=False, cwd=PROJECT_ROOT
-    )
-    return done.stdout.strip() if done.returncode == 0 else "unknown"
+    """The commit the image is built from; ``unknown`` outside git, or without git."""
+    return (git(PROJECT_ROOT, "rev-parse", "HEAD") or "unknown").strip()
 
 
 def build_image(

@@ -8,10 +8,12 @@ import os
 import signal
 import subprocess
 import sys
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from model_service.configuration import load_configuration
 from service_runner.logs import json_records
 from service_runner.readiness import NotReadyError, free_port, wait_until_ready
 
@@ -40,6 +42,12 @@ class ServiceProcess:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @cached_property
+    def metrics_url(self) -> str:
+        """Where /metrics answers: on the configuration's metrics_port, or else on ``url``."""
+        metrics_port = load_configuration(self.config_path).metrics_port
+        return self.url if metrics_port is None else f"http://{self.host}:{metrics_port}"
 
     def start(self) -> Self:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -95,6 +95,18 @@ TOOLS = {
             "step 6 skips the rules' check, and `make test` its promtool tests",
             PROMETHEUS_ELSEWHERE,
         ),
+        SystemTool(
+            "prometheus-alertmanager",
+            "prometheus-alertmanager",
+            "step 6 skips the alerts' way to a receiver, and still shows them in Prometheus",
+            "a release from https://prometheus.io/download/#alertmanager, renamed",
+        ),
+        SystemTool(
+            "amtool",
+            "prometheus-alertmanager",
+            "`make test` skips its check of configuration/alertmanager/alertmanager.yml",
+            "a release from https://prometheus.io/download/#alertmanager",
+        ),
         SystemTool("chromium", "chromium", "`make browser-check` cannot open the post"),
     )
 }

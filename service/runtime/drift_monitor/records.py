@@ -5,7 +5,8 @@ Each line is a JSON record, perhaps behind the ``[pod/NAME/CONTAINER] `` that
 ``Prediction requested`` records' ``input``, the predictions from the ``Prediction created``
 records' ``output``. Nothing in a line stops the reading: a line that cannot be used is counted,
 by reason, as *bad* (broken) or *skipped* (fine, but not ours), and a value of the wrong type is
-counted by feature.
+counted by feature. The records used also give the time the logs cover: their first and last
+``timestamp`` (ISO 8601, as the service's JSON formatter writes it).
 """
 
 import io
@@ -14,6 +15,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,6 +30,8 @@ CREATED = "Prediction created"
 FAILED = "Prediction failed"
 # The key of each record that carries values: a feature's source (the baseline's word) names it.
 CARRIER = {REQUESTED: "input", CREATED: "output"}
+# The time of a record: the formatter's field (configuration/logging.yaml, `timestamp: true`).
+TIMESTAMP = "timestamp"
 STDIN = "-"
 
 # Bad lines: broken records.
@@ -60,9 +64,31 @@ class LineCounts(BaseModel):
     )
 
 
+class LoggedPeriod(BaseModel):
+    """When the records used were logged: the first and the last, and the time between them."""
+
+    first: datetime = Field(description="The earliest timestamp of a record used (UTC).")
+    last: datetime = Field(description="The latest timestamp of a record used (UTC).")
+    seconds: float = Field(description="The time from the first to the last, in seconds.")
+
+
+def record_time(record: dict[str, Any]) -> datetime | None:
+    """The record's timestamp in UTC (one without a zone is taken as UTC); None when it has none
+    that reads as ISO 8601."""
+    value = record.get(TIMESTAMP)
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 @dataclass
 class LoggedValues:
-    """The values the lines held for the baseline's features, and what became of each line."""
+    """The values the lines held for the baseline's features, what became of each line, and when
+    the records used were logged."""
 
     values: dict[str, list[Any]]
     carried: set[str] = field(default_factory=set)
@@ -71,6 +97,22 @@ class LoggedValues:
     skipped: Counter[str] = field(default_factory=Counter)
     wrong_type: Counter[str] = field(default_factory=Counter)
     lines: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def note_time(self, moment: datetime | None) -> None:
+        """Widen the period the records used cover to ``moment``."""
+        if moment is None:
+            return
+        self.first = moment if self.first is None else min(self.first, moment)
+        self.last = moment if self.last is None else max(self.last, moment)
+
+    def period(self) -> LoggedPeriod | None:
+        """The period the records used cover; None when none of them has a timestamp."""
+        if self.first is None or self.last is None:
+            return None
+        seconds = (self.last - self.first).total_seconds()
+        return LoggedPeriod(first=self.first, last=self.last, seconds=seconds)
 
     def counts(self) -> LineCounts:
         return LineCounts(
@@ -136,6 +178,7 @@ def read_line(line: str, baseline: Baseline, logged: LoggedValues) -> None:
     record, reason = unused_reason(line, baseline)
     if record is not None:
         logged.records[record["message"]] += 1
+        logged.note_time(record_time(record))
         take_values(record, baseline, logged)
     elif reason in BAD_REASONS:
         logged.bad[reason] += 1

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from drift_monitor.baseline import Baseline, CategoricalReference, NumericReference
-from drift_monitor.records import CARRIER, LineCounts, LoggedValues, collect
+from drift_monitor.records import CARRIER, LineCounts, LoggedPeriod, LoggedValues, collect
 from drift_monitor.statistics import (
     DRIFT,
     NO_DRIFT,
@@ -66,6 +66,9 @@ class DriftReport(BaseModel):
     created_at: datetime = Field(description="When the report was made (UTC).")
     thresholds: DriftThresholds = Field(description="The thresholds, as configured.")
     counts: LineCounts = Field(description="What became of the lines read.")
+    period: LoggedPeriod | None = Field(
+        None, description="When the records used were logged; None when none has a timestamp."
+    )
     features: list[FeatureResult] = Field(description="Each feature of the baseline.")
     drifted: list[str] = Field(description="The features that drift.")
     not_enough_data: list[str] = Field(description="Features with too few records for a verdict.")
@@ -155,6 +158,7 @@ def monitor(lines: Iterable[str], baseline: Baseline, thresholds: DriftThreshold
         created_at=datetime.now(UTC),
         thresholds=thresholds,
         counts=logged.counts(),
+        period=logged.period(),
         features=features,
         drifted=names_with(features, DRIFT),
         not_enough_data=names_with(features, NOT_ENOUGH_DATA),
@@ -181,6 +185,25 @@ def feature_table(features: list[FeatureResult]) -> list[str]:
             f"{feature.name:<12} {feature.records:>9,} {psi:>8} {p_value:>9}  {feature.verdict}"
         )
     return lines
+
+
+def format_duration(seconds: float) -> str:
+    """A duration in its two largest units: ``2 h 5 min``, ``59 min 58 s``, ``12 s``."""
+    minutes, whole_seconds = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours:,} h {minutes} min"
+    return f"{minutes} min {whole_seconds} s" if minutes else f"{whole_seconds} s"
+
+
+def period_line(period: LoggedPeriod | None) -> str:
+    """The time the records used cover, from the first to the last."""
+    if period is None:
+        return "logged: no record used has a timestamp"
+    return (
+        f"logged: {period.first:%Y-%m-%d %H:%M:%S} to {period.last:%Y-%m-%d %H:%M:%S} UTC, "
+        f"{format_duration(period.seconds)}"
+    )
 
 
 def verdict_line(report: DriftReport) -> str:
@@ -219,6 +242,7 @@ def render(report: DriftReport) -> str:
             *feature_table(report.features),
             f"lines: {counts.lines:,}; used: {counts.requested:,} requested and "
             f"{counts.created:,} created predictions",
+            period_line(report.period),
             f"bad lines: {format_counts(counts.bad)}",
             f"skipped lines: {format_counts(counts.skipped)}",
             f"values of the wrong type: {format_counts(counts.wrong_type)}",

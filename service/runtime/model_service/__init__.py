@@ -5,7 +5,8 @@
 - ``configuration``: the schema of the YAML files (``SERVICE_CONFIG`` names one), the API key's
   settings among them; ``loading``: models and decorators built from it;
 - ``routes``: every path, written once; ``bodies``, ``guards``, ``request_id``: what a prediction
-  request passes through; ``metrics``: what ``/metrics`` exposes.
+  request passes through; ``metrics``: what ``/metrics`` exposes; ``ports``: ``/metrics`` on a
+  port of its own, when the configuration gives it one.
 
 It knows nothing of insurance.
 """

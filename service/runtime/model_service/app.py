@@ -1,12 +1,13 @@
 """The FastAPI app factory: ``create_app(configuration)``.
 
 How a request flows: HTTP -> ConnectionAgeMiddleware (old keep-alive connections close) ->
-RequestIdMiddleware (the prediction id) -> MetricsMiddleware -> the body size limit -> the
-model's route: JSON parsing, the API key (when one is set), the content type, then the body's
-validation with the model's input schema -> the decorator stack from the YAML, outermost first
-(e.g. logging, then micro-batching, which groups the request with concurrent ones) -> the model's
-``predict`` (or ``predict_batch``), inline or in a worker thread when the model blocks -> the
-output schema -> JSON.
+RequestIdMiddleware (the prediction id) -> MetricsMiddleware -> with a metrics port, the ports'
+split (``/metrics`` there alone) -> the body size limit -> the model's route: JSON parsing, the
+API key (when one is set), the content type, then the body's validation with the model's input
+schema -> the decorator stack from the YAML, outermost first (e.g. logging, then micro-batching,
+which groups the request with concurrent ones) -> the model's ``predict`` (or
+``predict_batch``), inline or in a worker thread when the model blocks -> the output schema ->
+JSON.
 """
 
 import asyncio
@@ -41,6 +42,7 @@ from model_service.connections import ConnectionAgeMiddleware
 from model_service.guards import JSON_MEDIA_TYPE, BodySizeLimitMiddleware, api_key_check
 from model_service.loading import ModelRegistry
 from model_service.metrics import MetricsMiddleware, ServiceMetrics
+from model_service.ports import MetricsPortMiddleware
 from model_service.request_id import RequestIdMiddleware
 from model_service.routes import HEALTH_PATH, METRICS_PATH, MODELS_PATH, prediction_route
 from model_service.schemas import (
@@ -71,7 +73,9 @@ def create_app(configuration: ServiceConfiguration) -> FastAPI:
     add_error_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=configuration.max_body_bytes)
     if metrics:
-        add_metrics_route(app, metrics)
+        add_metrics_route(app, metrics, documented=configuration.metrics_port is None)
+        if configuration.metrics_port is not None:  # inside MetricsMiddleware: scrapes counted
+            app.add_middleware(MetricsPortMiddleware, metrics_port=configuration.metrics_port)
         app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
     if configuration.max_connection_age_s is not None:
@@ -298,7 +302,16 @@ def body_problem(message: str) -> dict[str, Any]:
     return {"loc": ["body"], "field": "body", "msg": message, "type": "json_invalid"}
 
 
-def add_metrics_route(app: FastAPI, metrics: ServiceMetrics) -> None:
-    @app.get(METRICS_PATH, tags=["metrics"], summary="Prometheus metrics", response_class=Response)
+def add_metrics_route(app: FastAPI, metrics: ServiceMetrics, documented: bool = True) -> None:
+    """``/metrics``; ``documented``: in the OpenAPI schema, which describes the API's port (left
+    out when the metrics have a port of their own)."""
+
+    @app.get(
+        METRICS_PATH,
+        tags=["metrics"],
+        summary="Prometheus metrics",
+        response_class=Response,
+        include_in_schema=documented,
+    )
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(metrics.exposed()), media_type=CONTENT_TYPE_LATEST)

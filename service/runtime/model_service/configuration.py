@@ -28,6 +28,7 @@ CONFIG_ENV_VAR = "SERVICE_CONFIG"
 API_KEY_ENV_VAR = "SERVICE_API_KEY"
 NEXT_API_KEY_ENV_VAR = "SERVICE_API_KEY_NEXT"
 MIN_API_KEY_LENGTH = 16
+MAX_PORT = 65535
 
 ApiKey = Annotated[SecretStr, Field(min_length=MIN_API_KEY_LENGTH)]
 
@@ -239,6 +240,15 @@ class ServiceConfiguration(StrictModel):
     models: list[ModelConfiguration] = Field(min_length=1, description="The models to serve.")
     logging: LoggingConfiguration = Field(description="How the service logs.")
     metrics: bool = Field(default=True, description="Serve Prometheus metrics on /metrics.")
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_PORT,
+        description="A port of its own for /metrics, on the API's host: that port answers "
+        "/metrics and nothing else, and the API's port no longer answers /metrics, so whoever "
+        "reaches the API (a Service, a NodePort) does not read the metrics; Prometheus scrapes "
+        "this port on each pod. Absent: /metrics is on the API's port.",
+    )
     max_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,
@@ -270,6 +280,15 @@ class ServiceConfiguration(StrictModel):
         "before a 503. With several workers, the readiness probe may be answered by a worker "
         "that has loaded its models while another has not.",
     )
+
+    @model_validator(mode="after")
+    def metrics_port_needs_metrics(self) -> Self:
+        if self.metrics_port is not None and not self.metrics:
+            raise ValueError(
+                f"metrics_port is {self.metrics_port} while metrics is false: a port for "
+                "metrics that are not served; set metrics: true, or leave metrics_port out"
+            )
+        return self
 
 
 def load_configuration(path: str | Path) -> ServiceConfiguration:

@@ -165,12 +165,3 @@ def test_a_port_that_is_not_a_number_is_a_usage_error(
         main(["port-forward", f"--port={port}"])
     assert exit_.value.code == 2
     assert "is not a whole number above 0" in capsys.readouterr().err
-
-
-def test_service_url_asks_the_profile_named_by_the_context(
-    calls: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    fake_tool(calls.parent / "bin", "minikube", f'echo "$*" >> {calls}\necho http://127.0.0.1:5')
-    assert main(["service-url", "--context", "dev"]) == 0
-    assert capsys.readouterr().out == "http://127.0.0.1:5\n"
-    assert recorded(calls)[0].endswith("--url --profile dev")

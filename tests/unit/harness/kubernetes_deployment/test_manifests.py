@@ -15,6 +15,7 @@ from kubernetes_deployment.manifests import (
     KUBERNETES_DIR,
     NAME_LABEL,
     NAMESPACE,
+    POD_CONFIGURATION,
     SELECTOR,
     documents,
     main,
@@ -23,7 +24,7 @@ from kubernetes_deployment.manifests import (
     validation_errors,
 )
 from model_service.configuration import CONFIG_ENV_VAR, load_configuration
-from model_service.routes import HEALTH_PATH, READY_PATH, STARTUP_PATH
+from model_service.routes import HEALTH_PATH, METRICS_PATH, READY_PATH, STARTUP_PATH
 from support.fake_tools import fake_tool
 
 OVERLAY_NAMES = [overlay.name for overlay in overlays()]
@@ -120,7 +121,7 @@ def test_minikube_uses_the_local_image_and_a_node_port(
     cluster_rendered: list[dict[str, Any]],
 ) -> None:
     container = container_of(cluster_rendered)
-    assert container["image"] == "insurance-charges-model:0.1.0"
+    assert container["image"] == manifests.IMAGE_NAME  # the tag is set as it is deployed
     assert container["imagePullPolicy"] == "Never"
     assert one(cluster_rendered, "Service")["spec"]["type"] == "NodePort"
 
@@ -198,6 +199,25 @@ def test_the_config_map_is_mounted_as_one_folder_that_service_config_reads(
     assert variable["value"] == f"{mount['mountPath']}/kubernetes.yaml"
 
 
+def test_metrics_have_a_port_of_their_own_that_no_service_forwards(
+    rendered: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    for name, text in config_map_of(rendered)["data"].items():
+        (tmp_path / name).write_text(text)
+    metrics_port = load_configuration(tmp_path / POD_CONFIGURATION.name).metrics_port
+    annotations = one(rendered, "Deployment")["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(metrics_port)
+    assert annotations["prometheus.io/path"] == METRICS_PATH
+    declared = {port["name"]: port for port in container_of(rendered).get("ports", [])}
+    if declared:  # podman's overlay declares none: its pods share the host's ports
+        assert declared["metrics"]["containerPort"] == metrics_port
+        assert declared["http"]["containerPort"] != metrics_port
+    for service in [item for item in rendered if item["kind"] == "Service"]:
+        forwarded = {port["targetPort"] for port in service["spec"]["ports"]}
+        assert "metrics" not in forwarded
+        assert metrics_port not in forwarded
+
+
 def test_autoscaler_disruption_budget_and_scrape_annotations(
     rendered: list[dict[str, Any]],
 ) -> None:
@@ -234,9 +254,9 @@ def test_command_line_validates_every_overlay(capsys: pytest.CaptureFixture[str]
     assert main(["validate"]) == 0
     output = capsys.readouterr().out
     assert "kubernetes/overlays/minikube: 7 objects, valid" in output
-    assert "kubernetes/overlays/minikube-elk: 18 objects, valid" in output
+    assert "kubernetes/overlays/minikube-elk: 19 objects, valid" in output
     assert "kubernetes/overlays/minikube-load-test: 11 objects, valid" in output
-    assert "kubernetes/overlays/minikube-monitoring: 18 objects, valid" in output
+    assert "kubernetes/overlays/minikube-monitoring: 27 objects, valid" in output
 
 
 def test_namespace_and_name_label_are_read_from_the_base_kustomization() -> None:
@@ -324,7 +344,7 @@ def test_deploy_applies_the_overlay_and_waits_for_the_labelled_deployment(
     commands = calls.read_text().splitlines()
     assert commands[0].startswith("cluster-info --request-timeout=5s")
     assert commands[1].startswith(f"get deployment --selector {SELECTOR} --namespace {NAMESPACE}")
-    assert commands[2] == f"apply -k {KUBERNETES_DIR / 'overlays' / 'minikube'}"
+    assert commands[2] == "apply --filename -"  # the overlay, rendered with the image's tag
     assert commands[3].startswith(
         f"rollout status deployment --selector {SELECTOR} --namespace {NAMESPACE} "
     )
@@ -339,28 +359,6 @@ def test_service_url_without_minikube_says_where_to_get_it(
     error = capsys.readouterr().err
     assert (
         error == "error: minikube is not installed: see https://minikube.sigs.k8s.io/docs/start/\n"
-    )
-
-
-def test_service_url_asks_minikube_for_the_service_in_its_namespace(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    fake_tool(tmp_path, "minikube", 'echo "http://192.168.49.2:30080 $*"')
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert main(["service-url"]) == 0
-    assert capsys.readouterr().out == (
-        f"http://192.168.49.2:30080 service insurance-charges-model --namespace {NAMESPACE} --url\n"
-    )
-
-
-def test_a_failing_minikube_is_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    fake_tool(tmp_path, "minikube", 'echo "service not found" >&2; exit 1')
-    monkeypatch.setenv("PATH", str(tmp_path))
-    assert main(["service-url"]) == 1
-    assert "error: minikube service insurance-charges-model: service not found" in (
-        capsys.readouterr().err
     )
 
 

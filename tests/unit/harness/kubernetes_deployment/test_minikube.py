@@ -1,8 +1,9 @@
 """minikube against a fake minikube: sized from the requests, metrics-server on, a profile that
-exists left as it is (and said so), and the image the pod asks for checked by its full name."""
+exists and is large enough left as it is, and the image the pod asks for checked by its full name
+and its id."""
 
 import json
-import tomllib
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from kubernetes_deployment.minikube import (
     require_image,
 )
 from kubernetes_deployment.sizing import MinikubeSize, minikube_size, total_requests, workloads
+from service_runner.image_tag import image_tag
+from support.fake_minikube import image_listing
 from support.fake_tools import fake_tool, first_on_path
 
 POD_IMAGE = "docker.io/library/insurance-charges-model:0.1.0"
@@ -71,15 +74,16 @@ def test_a_new_profile_is_started_with_the_size_and_gets_metrics_server(
     assert "note:" not in capsys.readouterr().out
 
 
-def test_a_profile_of_another_size_is_started_as_it_is_saying_how_to_resize_it(
+def test_a_larger_profile_is_started_as_it_is(
     calls: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_minikube(calls, profiles=profile_listing(4, 8192))
     minikube.start(MinikubeSize(3, 5), "minikube")
-    assert recorded(calls)[1] == "start --profile minikube"
-    said = capsys.readouterr().out
-    assert "the minikube profile minikube exists with 4 CPUs and 8 GiB" in said
-    assert "`minikube delete --profile minikube` (it removes the cluster)" in said
+    assert recorded(calls)[1:] == [
+        "start --profile minikube",
+        "addons enable metrics-server --profile minikube",
+    ]
+    assert capsys.readouterr().out == "minikube start --profile minikube\n"
 
 
 def test_a_profile_of_the_same_size_needs_no_note(
@@ -104,7 +108,7 @@ def test_the_command_line_prints_the_requests_and_what_it_asks_minikube_for(
     fake_minikube(calls)
     assert main(["minikube-start", "--context", "minikube"]) == 0
     said = capsys.readouterr().out
-    assert "minikube-elk: the requests of its pods" in said
+    assert "minikube-elk: its pods' requests and limits" in said
     size = minikube_size(
         total_requests(workloads(documents(render(OVERLAYS_DIR / "minikube-elk"))))
     )
@@ -164,22 +168,38 @@ def test_image_names_are_qualified_as_the_container_runtime_reads_them(
 
 
 def test_the_pod_asks_for_the_image_make_builds() -> None:
-    version = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    [name] = re.findall(r"^IMAGE \?= (\S+)$", makefile, re.MULTILINE)
+    assert "TAG ?= $(eval TAG := $(shell $(PY) -m service_runner.image_tag))$(TAG)" in makefile
     image = qualified_image_name(pod_image(OVERLAYS_DIR / "minikube"))
-    assert image == f"docker.io/library/insurance-charges-model:{version}"
+    assert image == f"docker.io/library/{name}:{image_tag()}"
+
+
+BUILT_ID = "sha256:" + "b" * 64  # as docker prints it; podman and minikube drop "sha256:"
 
 
 @pytest.mark.parametrize("listed", [POD_IMAGE, "insurance-charges-model:0.1.0"])
 def test_an_image_minikube_holds_passes_the_check(calls: Path, listed: str) -> None:
-    fake_minikube(calls, images=f"registry.k8s.io/pause:3.9\\n{listed}\\n")
-    assert require_image("insurance-charges-model:0.1.0", "minikube") == POD_IMAGE
-    assert recorded(calls) == ["image ls --profile minikube"]
+    fake_minikube(calls, images=image_listing({"registry.k8s.io/pause:3.9": "a", listed: "b" * 64}))
+    assert require_image("insurance-charges-model:0.1.0", BUILT_ID, "minikube") == POD_IMAGE
+    assert recorded(calls) == ["image ls --format json --profile minikube"]
+
+
+def test_an_older_image_under_the_same_name_is_refused(calls: Path) -> None:
+    fake_minikube(calls, images=image_listing({POD_IMAGE: "c" * 64}))
+    with pytest.raises(MinikubeError) as error:
+        require_image("insurance-charges-model:0.1.0", BUILT_ID)
+    assert str(error.value).startswith(
+        f"minikube holds {POD_IMAGE} as the image {'c' * 12}, not the one just built "
+        f"({'b' * 12}): its node kept an older image under that tag"
+    )
+    assert str(error.value).endswith("make undeploy, then make minikube-image again")
 
 
 def test_an_image_loaded_under_podman_s_name_is_named_in_the_error(calls: Path) -> None:
-    fake_minikube(calls, images="localhost/insurance-charges-model:0.1.0\\n")
+    fake_minikube(calls, images=image_listing({"localhost/insurance-charges-model:0.1.0": "b"}))
     with pytest.raises(MinikubeError) as error:
-        require_image("insurance-charges-model:0.1.0")
+        require_image("insurance-charges-model:0.1.0", BUILT_ID)
     assert str(error.value) == (
         f"minikube has no {POD_IMAGE}, the image the pod asks for (it holds "
         "localhost/insurance-charges-model:0.1.0); build it and load it under that name with "
@@ -187,13 +207,41 @@ def test_an_image_loaded_under_podman_s_name_is_named_in_the_error(calls: Path) 
     )
 
 
-def test_the_check_image_command_checks_the_overlay_s_image_in_the_profile(
+def fake_docker(calls: Path) -> None:
+    """A docker that has every image, with the id ``BUILT_ID``."""
+    fake_tool(
+        calls.parent / "bin",
+        "docker",
+        f'[ "$1 $2" = "image inspect" ] || exit 1\n[ "$3" = --format ] && echo {BUILT_ID}\nexit 0',
+    )
+
+
+def test_the_check_image_command_checks_the_built_image_is_in_the_profile(
     calls: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake_minikube(calls, images="registry.k8s.io/pause:3.9\\n")
-    assert main(["check-image", "--context", "minikube"]) == 1
+    fake_docker(calls)
+    command = ["check-image", "--context", "minikube", "--engine", "docker", "--image-tag", "0.1.0"]
+    fake_minikube(calls, images=image_listing({"registry.k8s.io/pause:3.9": "a"}))
+    assert main(command) == 1
     assert "it holds no image of that name" in capsys.readouterr().err
-    fake_minikube(calls, images=f"{POD_IMAGE}\\n")
-    assert main(["check-image", "--context", "minikube"]) == 0
-    assert capsys.readouterr().out == f"minikube holds {POD_IMAGE}, the image the pod runs\n"
-    assert set(recorded(calls)) == {"image ls --profile minikube"}
+    fake_minikube(calls, images=image_listing({POD_IMAGE: "c" * 64}))
+    assert main(command) == 1
+    assert "its node kept an older image under that tag" in capsys.readouterr().err
+    fake_minikube(calls, images=image_listing({POD_IMAGE: "b" * 64}))
+    assert main(command) == 0
+    assert capsys.readouterr().out == (
+        f"minikube holds {POD_IMAGE}, the image the pod runs, as built ({'b' * 12})\n"
+    )
+    assert set(recorded(calls)) == {"image ls --format json --profile minikube"}
+
+
+def test_the_check_image_command_needs_the_built_image(
+    calls: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_tool(calls.parent / "bin", "docker", "exit 1")  # it has no image
+    fake_minikube(calls, images=image_listing({POD_IMAGE: "b" * 64}))
+    assert main(["check-image", "--engine", "docker", "--image-tag", "0.1.0"]) == 1
+    assert capsys.readouterr().err == (
+        "error: nothing to compare minikube's image with: docker has no image "
+        "insurance-charges-model:0.1.0: build it first (make image)\n"
+    )

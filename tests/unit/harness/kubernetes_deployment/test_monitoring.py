@@ -2,7 +2,6 @@
 committed SLO rules; the drift CronJob keeps its contract; every pod is hardened."""
 
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -13,25 +12,25 @@ from kubernetes_deployment.manifests import (
     KUBERNETES_DIR,
     NAMESPACE,
     OVERLAYS_DIR,
+    POD_CONFIGURATION,
     SELECTOR,
     documents,
     render,
     validation_errors,
 )
+from model_service.configuration import load_configuration
+from model_service.routes import METRICS_PATH
 from monitoring.burn_rates import seconds
 from monitoring.rules import RULES_DIR, RULES_NAME
 from support.kubernetes_objects import one
 from support.promtool import promtool
 
 COMPONENT = KUBERNETES_DIR / "components" / "monitoring"
-CONTRACT_LOGS = (
-    f"kubectl logs --selector {SELECTOR} --namespace {NAMESPACE} --since=1h --tail=-1"
-    " > /logs/predictions.jsonl"
-)
+CONTRACT_LOGS = ["/bin/sh", "/etc/drift-monitor/fetch-logs.sh", "/logs/predictions.jsonl"]
 CONTRACT_DRIFT = [
     "python", "-m", "drift_monitor", "--logs", "/logs/predictions.jsonl",
     "--baseline", "/app/models/baseline.json", "--thresholds", "/app/configuration/drift.yaml",
-    "--report", "/logs/report.json",
+    "--report-dir", "/reports",
 ]  # fmt: skip
 HARDENED = {
     "allowPrivilegeEscalation": False,
@@ -136,9 +135,11 @@ def test_the_service_s_pods_are_scraped_as_their_annotations_say(
     annotations = deployment["spec"]["template"]["metadata"]["annotations"]
     target = relabel(discovered(annotations), scraping(monitoring)["relabel_configs"])
     assert target is not None
-    port = pod_of(deployment)["containers"][0]["ports"][0]["containerPort"]
-    assert target["__address__"] == f"10.244.0.7:{port}"
-    assert target["__metrics_path__"] == annotations["prometheus.io/path"] == "/metrics"
+    ports = {p["name"]: p["containerPort"] for p in pod_of(deployment)["containers"][0]["ports"]}
+    metrics_port = load_configuration(POD_CONFIGURATION).metrics_port
+    assert target["__address__"] == f"10.244.0.7:{metrics_port}"  # not the discovered http port
+    assert ports["metrics"] == metrics_port != ports["http"]
+    assert target["__metrics_path__"] == annotations["prometheus.io/path"] == METRICS_PATH
     assert (target["namespace"], target["app"]) == (NAMESPACE, "insurance-charges-model")
 
 
@@ -194,7 +195,7 @@ def test_prometheus_reads_its_configuration_and_keeps_what_the_alerts_read(
     assert volumes[mounts[directory]]["configMap"]["name"] == config["metadata"]["name"]
     assert seconds(flags["--storage.tsdb.retention.time"]) > seconds("3d")  # the longest window
     data = volumes[mounts[flags["--storage.tsdb.path"]]]
-    assert data["emptyDir"]["sizeLimit"] == "1Gi"
+    assert data["persistentVolumeClaim"]["claimName"] == "prometheus-data"
     assert re.fullmatch(r"prom/prometheus:v\d+\.\d+\.\d+", container["image"])
 
 
@@ -249,15 +250,14 @@ def test_the_drift_job_runs_hourly_one_at_a_time(monitoring: list[dict[str, Any]
     assert spec["concurrencyPolicy"] == "Forbid"
     assert spec["successfulJobsHistoryLimit"] > 0
     assert spec["failedJobsHistoryLimit"] > 0
-    assert spec["jobTemplate"]["spec"]["backoffLimit"] == 0  # exit 1 is drift, not a fault
+    assert spec["jobTemplate"]["spec"]["podFailurePolicy"]["rules"]  # drift is not a fault
     assert pod_of(cron_job(monitoring))["restartPolicy"] == "Never"
 
 
 def test_the_drift_job_keeps_its_contract(monitoring: list[dict[str, Any]]) -> None:
     pod = pod_of(cron_job(monitoring))
     [fetch], [drift] = pod["initContainers"], pod["containers"]
-    assert fetch["command"][:2] == ["/bin/sh", "-c"]
-    assert " ".join(fetch["command"][2].split()) == CONTRACT_LOGS
+    assert fetch["command"] == CONTRACT_LOGS
     assert drift["command"] == CONTRACT_DRIFT
     volumes = {volume["name"]: volume for volume in pod["volumes"]}
     for container in (fetch, drift):
@@ -268,7 +268,7 @@ def test_the_drift_job_keeps_its_contract(monitoring: list[dict[str, Any]]) -> N
 def test_the_drift_job_runs_the_service_s_image(monitoring: list[dict[str, Any]]) -> None:
     [service] = pod_of(one(monitoring, "Deployment", "insurance-charges-model"))["containers"]
     [drift] = pod_of(cron_job(monitoring))["containers"]
-    assert drift["image"] == service["image"] == "insurance-charges-model:0.1.0"
+    assert drift["image"] == service["image"] == "insurance-charges-model"  # tagged at deploy
     assert drift["imagePullPolicy"] == service["imagePullPolicy"] == "Never"  # minikube's
     [fetch] = pod_of(cron_job(monitoring))["initContainers"]
     assert re.fullmatch(r"[\w./-]+:v?\d+\.\d+\.\d+", fetch["image"])  # pinned
@@ -290,9 +290,8 @@ def test_the_drift_job_names_the_namespace_and_label_of_the_base_kustomization()
     """drift-cronjob.yaml writes them as they are; their home is kubernetes/base."""
     written = yaml.safe_load_all((COMPONENT / "drift-cronjob.yaml").read_text())
     [cron] = [item for item in written if item["kind"] == "CronJob"]
-    words = shlex.split(pod_of(cron)["initContainers"][0]["command"][2])
-    assert words[words.index("--selector") + 1] == SELECTOR
-    assert words[words.index("--namespace") + 1] == NAMESPACE
+    variables = {v["name"]: v.get("value") for v in pod_of(cron)["initContainers"][0]["env"]}
+    assert variables["SELECTOR"] == SELECTOR  # the namespace: the Job's own, by the downward API
     for path in ("drift-cronjob.yaml", "prometheus.yaml"):
         objects = yaml.safe_load_all((COMPONENT / path).read_text())
         [binding] = [item for item in objects if item["kind"] == "RoleBinding"]
@@ -310,7 +309,7 @@ def test_no_monitoring_pod_is_taken_for_the_service(monitoring: list[dict[str, A
 
 def test_every_pod_is_hardened(monitoring: list[dict[str, Any]]) -> None:
     workloads = [o for o in monitoring if o["kind"] in ("Deployment", "CronJob")]
-    assert len(workloads) == 3
+    assert len(workloads) == 5  # the service, prometheus, alertmanager, its receiver, drift
     for workload in workloads:
         pod = pod_of(workload)
         where = f"{workload['kind']}/{workload['metadata']['name']}"

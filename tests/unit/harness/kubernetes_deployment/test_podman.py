@@ -27,18 +27,23 @@ from kubernetes_deployment.podman import (
     enforced_settings,
     leftovers,
     main,
+    metrics_line,
     not_played,
     played_objects,
     pod_containers,
+    pods_metrics_port,
     require_free_port,
     require_image,
+    require_usable_ports,
     set_variable,
     settings_of,
     the_deployment,
     unavailable,
     undeploy,
 )
-from model_service.routes import READY_PATH, STARTUP_PATH
+from model_service.configuration import load_configuration
+from model_service.routes import METRICS_PATH, READY_PATH, STARTUP_PATH
+from service_runner.image_tag import image_tag
 from support.fake_tools import fake_tool, first_on_path
 from support.hidden_tools import path_without
 
@@ -52,6 +57,7 @@ OVERLAY_CHANGES = {
     ("changed", f"{CONTAINER}/startupProbe/httpGet/port"),
     ("changed", f"{CONTAINER}/readinessProbe/httpGet/port"),
     ("removed", f"{CONTAINER}/livenessProbe"),
+    ("added", "/spec/replicas"),  # the autoscaler's minimum: no autoscaler runs under podman
 }
 SERVICE_CONTAINER = PodContainer(
     pod="insurance-charges-model-pod-0", name="insurance-charges-model-pod-0-service",
@@ -283,10 +289,45 @@ def test_a_port_in_use_is_refused(held_port: int) -> None:
 
 
 def test_a_free_port_is_accepted() -> None:
+    require_free_port(free_port())
+
+
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    require_free_port(port)
+        return probe.getsockname()[1]
+
+
+def test_the_pods_metrics_port_is_that_of_the_file_the_config_map_carries(
+    overlay: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    [config_map] = [item for item in overlay if item["kind"] == "ConfigMap"]
+    for name, text in config_map["data"].items():
+        (tmp_path / name).write_text(text)
+    carried = load_configuration(tmp_path / manifests.POD_CONFIGURATION.name).metrics_port
+    assert pods_metrics_port() == carried
+    assert carried is not None
+
+
+def test_the_port_may_not_be_the_pods_metrics_port() -> None:
+    port = free_port()
+    with pytest.raises(PodmanError, match=f"^port {port} is the pods' metrics port"):
+        require_usable_ports(port, port)
+
+
+def test_a_metrics_port_in_use_is_refused_and_named(held_port: int) -> None:
+    with pytest.raises(PodmanError) as raised:
+        require_usable_ports(free_port(), held_port)
+    assert str(raised.value).startswith(f"port {held_port} is in use")
+    assert "the pods serve /metrics there (metrics_port in kubernetes.yaml)" in str(raised.value)
+
+
+def test_without_a_metrics_port_only_the_port_is_checked() -> None:
+    require_usable_ports(free_port(), None)
+
+
+def test_the_deploy_says_where_the_metrics_are() -> None:
+    assert f"http://127.0.0.1:9100{METRICS_PATH}, one pod's counters" in metrics_line(9100)
 
 
 @pytest.fixture
@@ -315,9 +356,8 @@ def test_an_image_podman_holds_is_accepted(calls: Path) -> None:
 
 def test_podman_is_unavailable_without_the_overlays_image(calls: Path) -> None:
     fake_podman(calls, '[ "$1 $2" = "image exists" ] && exit 1')
-    image = podman.service_container(
-        the_deployment(documents(render(manifests.OVERLAYS_DIR / "podman")))
-    )["image"]
+    image = podman.service_container(the_deployment(podman.rendered()))["image"]
+    assert image == f"{manifests.IMAGE_NAME}:{image_tag()}"  # the tag make image gives it
     assert unavailable() == f"podman has no image {image}: build it with `make image`"
     fake_podman(calls)
     assert unavailable() is None
@@ -401,15 +441,24 @@ def test_deploy_on_a_port_in_use_is_refused(
     assert recorded(calls) == []
 
 
+def test_deploy_on_the_pods_metrics_port_is_refused(
+    calls: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_podman(calls)
+    monkeypatch.setattr(podman, "pod_containers", lambda: [])
+    metrics_port = pods_metrics_port()
+    assert main(["deploy", "--port", str(metrics_port)]) == 1
+    assert f"error: port {metrics_port} is the pods' metrics port" in capsys.readouterr().err
+    assert recorded(calls) == []
+
+
 def test_deploy_without_the_image_plays_nothing(
     calls: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fake_podman(calls, '[ "$1 $2" = "image exists" ] && exit 1')
     monkeypatch.setattr(podman, "pod_containers", lambda: [])
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    assert main(["deploy", "--port", str(port)]) == 1
+    monkeypatch.setattr(podman, "pods_metrics_port", free_port)  # whatever this machine runs
+    assert main(["deploy", "--port", str(free_port())]) == 1
     assert "`make image`" in capsys.readouterr().err
     assert not [call for call in recorded(calls) if call.startswith("kube")]
 

@@ -121,8 +121,8 @@ def test_ours_applies_values_and_functions_after_taking_batching_out(
 
 
 def test_ours_rejects_a_change_the_configuration_schema_does_not_know(settings: dict) -> None:
-    with pytest.raises(ValueError, match="metrics_port"):
-        ours(metrics_port=9100)(settings)
+    with pytest.raises(ValueError, match="scrape_interval_s"):
+        ours(scrape_interval_s=15)(settings)
 
 
 @pytest.mark.parametrize(

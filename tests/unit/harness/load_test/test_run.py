@@ -239,6 +239,18 @@ def test_ctrl_c_lets_locust_write_its_reports(takes_s: float, signals: list[int]
     assert locust.signals == signals
 
 
+def test_the_metrics_are_scraped_where_they_are_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scraped = []
+    monkeypatch.setattr(run_module, "scrape", lambda url: scraped.append(url) or "")
+    monkeypatch.setattr(run_module, "run_locust", lambda command, log: (0, False))
+    test = LoadTest(reports=tmp_path, host="http://x:8000")
+    with pytest.raises(RuntimeError, match="wrote no"):
+        run_module.drive(test, test.host, "http://x:9100")
+    assert scraped == ["http://x:9100", "http://x:9100"]  # before and after the run
+
+
 def test_after_ctrl_c_the_stopped_service_is_not_scraped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from monitoring import prometheus as module
+from monitoring.availability import APP_LABEL, APP_NAME
 from monitoring.prometheus import (
     JOB,
     LocalPrometheus,
@@ -133,13 +134,23 @@ def test_the_configuration_scrapes_the_targets_and_evaluates_the_rules_as_often(
     config = configuration(["127.0.0.1:8000", "127.0.0.1:8001"], [Path("rules.yml")], "2s")
     assert config["global"] == {"scrape_interval": "2s", "evaluation_interval": "2s"}
     assert config["rule_files"] == [str(tmp_path.resolve() / "rules.yml")]  # not cwd-relative
+    targets = ["127.0.0.1:8000", "127.0.0.1:8001"]
+    labels = {APP_LABEL: APP_NAME}  # as the cluster's Prometheus labels the pods
     assert config["scrape_configs"] == [
-        {"job_name": JOB, "static_configs": [{"targets": ["127.0.0.1:8000", "127.0.0.1:8001"]}]}
+        {"job_name": JOB, "static_configs": [{"targets": targets, "labels": labels}]}
     ]
+    assert "alerting" not in config
 
 
 def test_without_rule_files_the_configuration_names_none() -> None:
     assert configuration([], [], "1s")["rule_files"] == []
+
+
+def test_the_alerts_go_to_the_alertmanagers_named() -> None:
+    config = configuration(["127.0.0.1:8000"], [], "1s", alertmanagers=["127.0.0.1:9093"])
+    assert config["alerting"] == {
+        "alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9093"]}]}]
+    }
 
 
 def test_a_successful_answer_gives_its_data() -> None:
@@ -256,7 +267,7 @@ def test_it_scrapes_the_target(running: LocalPrometheus, target: str) -> None:
     assert series["value"] == 5.0
     assert series["labels"] == {
         "__name__": "http_requests_total", "route": "/p", "method": "POST", "status": "200",
-        "instance": target, "job": JOB,
+        "instance": target, "job": JOB, APP_LABEL: APP_NAME,
     }  # fmt: skip
 
 

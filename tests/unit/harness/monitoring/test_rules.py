@@ -15,11 +15,14 @@ from model_service.routes import PREDICTION_ROUTE
 from monitoring import rules
 from monitoring.burn_rates import (
     BURN_RATE_ALERTS,
+    DEMONSTRATION,
     PREDICTIONS,
     REQUEST_DURATION,
     REQUESTS,
     RulesError,
+    Timescale,
     bucket_boundary,
+    prometheus_duration,
     seconds,
     slis,
 )
@@ -27,7 +30,11 @@ from monitoring.rule_files import AlertingRule, RecordingRule, load_rule_file, l
 from service_levels.objectives import SLO_FILE, ServiceLevelObjectives, load_objectives
 
 OBJECTIVES = ServiceLevelObjectives(p99_ms=100, p90_ms=75, errors_per_10k=10, min_rps=500)
-COMMITTED = {name: rules.RULES_DIR / name for name in (rules.RULES_NAME, rules.TESTS_NAME)}
+COMMITTED = {
+    name: rules.RULES_DIR / name
+    for name in (rules.RULES_NAME, rules.TESTS_NAME, rules.DEMONSTRATION_RULES,
+                 rules.DEMONSTRATION_TESTS)
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -287,3 +294,63 @@ def test_a_group_s_name_is_not_a_rule() -> None:
     # "- name: <group>" is a list item too: rule_text should not answer with the group's head.
     with pytest.raises(RulesError, match="has no rule insurance-charges-model-dashboard"):
         rules.rule_text("insurance-charges-model-dashboard")
+
+
+def alerting_rules(text: str, tmp_path: Path) -> dict[str, AlertingRule]:
+    path = tmp_path / "rules.yml"
+    path.write_text(text)
+    return {
+        rule.alert: rule
+        for group in load_rule_file(path).groups
+        for rule in group.rules
+        if isinstance(rule, AlertingRule)
+    }
+
+
+def test_the_demonstration_has_the_same_alerts_with_every_duration_divided_by_60(
+    generated: dict[str, str], tmp_path: Path
+) -> None:
+    production = alerting_rules(generated[rules.RULES_NAME], tmp_path)
+    demonstration = alerting_rules(generated[rules.DEMONSTRATION_RULES], tmp_path)
+    assert demonstration.keys() == production.keys()  # the same names: the same alerts
+    for name, rule in production.items():
+        assert seconds(demonstration[name].for_) * 60 == seconds(rule.for_), name
+    fast = demonstration["PredictionErrorsBudgetBurn1h"]
+    assert fast.expr == (
+        "slo:errors:ratio_rate1m > (14.4 * 0.001)\nand\nslo:errors:ratio_rate5s > (14.4 * 0.001)"
+    )
+    assert (
+        "2 % of the 12-hour budget goes in 1m, and all of it in 50 minutes"
+        in (fast.annotations["description"])
+    )
+    assert "FOR A DEMONSTRATION ONLY" in generated[rules.DEMONSTRATION_RULES]
+    assert "FOR A DEMONSTRATION ONLY" not in generated[rules.RULES_NAME]
+
+
+def test_the_service_down_alerts_read_up_in_both_sets(
+    generated: dict[str, str], tmp_path: Path
+) -> None:
+    for name, waits in (
+        (rules.RULES_NAME, ("2m", "10m")),
+        (rules.DEMONSTRATION_RULES, ("2s", "10s")),
+    ):
+        alerts = alerting_rules(generated[name], tmp_path)
+        down, target = alerts["PredictionServiceDown"], alerts["PredictionTargetDown"]
+        assert down.expr == 'absent(up{app="insurance-charges-model"} == 1)'
+        assert target.expr == 'up{app="insurance-charges-model"} == 0'
+        assert (down.for_, target.for_) == waits
+        assert (down.labels["severity"], target.labels["severity"]) == ("page", "ticket")
+
+
+@pytest.mark.parametrize(
+    ("total", "text"), [(5, "5s"), (60, "1m"), (4320, "1h12m"), (43200, "12h"), (259200, "3d")]
+)
+def test_durations_are_written_as_prometheus_writes_them(total: int, text: str) -> None:
+    assert prometheus_duration(total) == text
+    assert seconds(text) == total
+
+
+def test_a_timescale_refuses_a_duration_it_cannot_divide() -> None:
+    assert DEMONSTRATION.duration("5m") == "5s"
+    with pytest.raises(RulesError, match=r"0\.5 s is not a whole"):
+        Timescale("odd", 120).duration("1m")

@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from model_service.routes import PREDICTION_ROUTE
-from reliability.auth import check_api_key, key_requests
+from model_service.routes import METRICS_PATH, PREDICTION_ROUTE
+from reliability.auth import OPEN_ROUTES, check_api_key, key_requests
 from reliability.checks import auth_lines
 
 HEADER, CURRENT, NEXT = "X-API-Key", "current-key-0123456789", "next-key-0123456789"
@@ -66,3 +66,21 @@ def test_a_service_that_refuses_a_key_or_takes_a_wrong_one_fails(
     results = check_api_key("http://service", HEADER, [CURRENT, NEXT], service_taking(*taken))
     assert [result.request for result in results if not result.passed] == [failing]
     assert auth_lines(results)[0] == "API key: FAIL"
+
+
+def test_metrics_on_a_port_of_their_own_are_asked_there() -> None:
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(str(request.url))
+        return httpx.Response(200)
+
+    check_api_key(
+        "http://service:8000", HEADER, [CURRENT], httpx.MockTransport(answer),
+        metrics_url="http://service:9100",
+    )  # fmt: skip
+    opened = asked[-len(OPEN_ROUTES) :]
+    assert [url for url in opened if url.endswith(METRICS_PATH)] == [
+        f"http://service:9100{METRICS_PATH}"
+    ]
+    assert all(url.startswith("http://service:8000/") for url in asked if METRICS_PATH not in url)

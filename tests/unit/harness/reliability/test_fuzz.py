@@ -1,11 +1,20 @@
 """Reading what schemathesis and the service's counters say of a fuzzing run."""
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from reliability.fuzz import FuzzResult, read_report, requests_by_status, schemathesis_command
+from reliability import fuzz as fuzz_module
+from reliability.fuzz import (
+    REPORT_NAME,
+    FuzzResult,
+    fuzz,
+    read_report,
+    requests_by_status,
+    schemathesis_command,
+)
 
 BEFORE = """# TYPE http_requests_total counter
 http_requests_total{method="GET",route="/api/health",status="200"} 2.0
@@ -71,3 +80,21 @@ def test_the_command_sends_the_headers(tmp_path: Path) -> None:
     assert command[command.index("-H") + 1] == "X-API-Key: k"
     assert command[command.index("--max-examples") + 1] == "50"
     assert "http://h/openapi.json" in command
+
+
+def test_the_counters_are_read_where_the_metrics_are_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scraped: list[str] = []
+    pages = iter([BEFORE, AFTER])
+    monkeypatch.setattr(fuzz_module, "scrape", lambda url: scraped.append(url) or next(pages))
+
+    def schemathesis(command: list[str], **options: object) -> subprocess.CompletedProcess:
+        report = {"test_cases": {"generated": 3}, "failures": [], "errors": []}
+        (tmp_path / REPORT_NAME).write_text(json.dumps(report))
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(fuzz_module.subprocess, "run", schemathesis)
+    result = fuzz("http://h:8000", tmp_path, metrics_url="http://h:9100")
+    assert scraped == ["http://h:9100", "http://h:9100"]
+    assert result.requests_by_status == {"200": 7, "422": 7}

@@ -5,15 +5,16 @@ import io
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from common.paths import CONFIGURATION_DIR
-from drift_monitor.__main__ import main
+from drift_monitor.__main__ import LATEST_REPORT, keep_report, main
 from drift_monitor.baseline import BASELINE_NAME, METRICS_NAME, SHA256_FIELD, save_baseline
 from drift_monitor.report import DriftReport
-from support.drift_logs import PREDICTION, customers, log_lines, toy_baseline
+from support.drift_logs import PREDICTION, customers, log_lines, record, requested, toy_baseline
 
 THRESHOLDS_FILE = CONFIGURATION_DIR / "drift.yaml"
 
@@ -54,6 +55,7 @@ def test_no_drift_exits_0_prints_the_table_and_writes_the_report(
     out = capsys.readouterr().out
     assert "feature        records      PSI   p-value  verdict" in out
     assert "verdict: no drift" in out
+    assert "logged: 2025-01-01 00:00:00 to 2025-01-01 00:00:00 UTC, 0 s" in out
     assert f"report: {report_path}" in out
     report = DriftReport.model_validate_json(report_path.read_text())
     assert (report.verdict, report.drifted, report.baseline_file) == (
@@ -66,6 +68,11 @@ def test_no_drift_exits_0_prints_the_table_and_writes_the_report(
         == json.loads((baseline_file.parent / METRICS_NAME).read_text())[SHA256_FIELD]
     )
     assert report.thresholds.min_records == 500
+    assert json.loads(report_path.read_text())["period"] == {
+        "first": "2025-01-01T00:00:00Z",
+        "last": "2025-01-01T00:00:00Z",
+        "seconds": 0.0,
+    }
 
 
 def test_drift_exits_1_and_names_the_features(
@@ -78,12 +85,26 @@ def test_drift_exits_1_and_names_the_features(
     assert json.loads(report_path.read_text())["drifted"] == ["age", PREDICTION]
 
 
-def test_not_enough_data_exits_0_and_says_so(
-    tmp_path: Path, baseline_file: Path, capsys: pytest.CaptureFixture[str]
+OTHER_MODEL_LINES = [requested({"age": 30}, model="another_model")] * 600
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(log_lines(customers(rows=50, age_shift=30)), id="too few records"),
+        pytest.param([], id="empty logs"),
+        pytest.param(["not json", "{broken", record("Startup")], id="no valid record"),
+        pytest.param(OTHER_MODEL_LINES, id="only another model's records"),
+    ],
+)
+def test_could_not_judge_exits_2_and_says_why(
+    tmp_path: Path, baseline_file: Path, capsys: pytest.CaptureFixture[str], lines: list[str]
 ) -> None:
-    log = logs(tmp_path, log_lines(customers(rows=50, age_shift=30)))
-    assert main(arguments(log, baseline_file)) == 0
-    assert "verdict: not enough data" in capsys.readouterr().out
+    report_path = tmp_path / "report.json"
+    argv = arguments(logs(tmp_path, lines), baseline_file, "--report", str(report_path))
+    assert main(argv) == 2
+    assert "verdict: not enough data: no feature has enough records" in capsys.readouterr().out
+    assert json.loads(report_path.read_text())["verdict"] == "not enough data"
 
 
 def test_the_logs_can_come_from_standard_input(
@@ -189,3 +210,63 @@ def test_a_missing_option_is_a_usage_error(
         main(argv)
     assert exit_info.value.code == 2
     assert f"the following arguments are required: {missing}" in capsys.readouterr().err
+
+
+def test_a_report_folder_keeps_every_run_by_its_time_and_the_latest(
+    tmp_path: Path, baseline_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "reports"
+    log = logs(tmp_path, log_lines(customers(seed=1, age_shift=10)))
+    assert main(arguments(log, baseline_file, "--report-dir", str(folder))) == 1
+    [kept] = sorted(folder.glob("drift-*.json"))
+    assert f"report: {kept}" in capsys.readouterr().out
+    report = DriftReport.model_validate_json(kept.read_text())
+    assert kept.name == f"drift-{report.created_at:%Y%m%dT%H%M%SZ}.json"
+    assert (folder / LATEST_REPORT).read_text() == kept.read_text()
+    assert {path.name for path in folder.iterdir()} == {LATEST_REPORT, kept.name}
+
+
+def test_runs_do_not_overwrite_each_other_and_latest_is_the_newest(
+    tmp_path: Path, baseline_file: Path
+) -> None:
+    log = logs(tmp_path, log_lines(customers(rows=10)))
+    assert main(arguments(log, baseline_file, "--report", str(tmp_path / "one.json"))) == 2
+    first = DriftReport.model_validate_json((tmp_path / "one.json").read_text())
+    hours = [datetime(2025, 3, 1, hour, 5, tzinfo=UTC) for hour in (10, 11)]
+    for moment in hours:
+        keep_report(first.model_copy(update={"created_at": moment}), tmp_path / "reports")
+    kept = sorted(path.name for path in (tmp_path / "reports").glob("drift-*.json"))
+    assert kept == ["drift-20250301T100500Z.json", "drift-20250301T110500Z.json"]
+    latest = DriftReport.model_validate_json((tmp_path / "reports" / LATEST_REPORT).read_text())
+    assert latest.created_at == hours[-1]
+
+
+def test_a_report_folder_that_cannot_be_written_exits_2(
+    tmp_path: Path, baseline_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = logs(tmp_path, log_lines(customers(seed=1)))
+    argv = arguments(log, baseline_file, "--report-dir", str(log / "reports"))
+    assert main(argv) == 2
+    assert "error: cannot write the report" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("lines", "status"),
+    [
+        pytest.param(log_lines(customers(seed=1)), 0, id="no drift"),
+        pytest.param(log_lines(customers(seed=1, age_shift=10)), 1, id="drift"),
+        pytest.param([], 2, id="could not judge"),
+    ],
+)
+def test_the_command_s_exit_status_is_the_verdict(
+    tmp_path: Path, baseline_file: Path, lines: list[str], status: int
+) -> None:
+    """What the drift CronJob's failure policy reads: 0, 1 or 2 from the process itself."""
+    done = subprocess.run(
+        [sys.executable, "-m", "drift_monitor", *arguments(logs(tmp_path, lines), baseline_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == status, done.stdout + done.stderr

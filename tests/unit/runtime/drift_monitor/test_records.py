@@ -1,10 +1,15 @@
+import importlib
 import io
 import json
+import logging
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
+from common.paths import CONFIGURATION_DIR
 from drift_monitor import records
 from drift_monitor.records import (
     BLANK,
@@ -15,8 +20,10 @@ from drift_monitor.records import (
     OTHER_MODEL,
     OTHER_RECORD,
     OTHER_VERSION,
+    TIMESTAMP,
     collect,
     open_logs,
+    record_time,
 )
 from ml_model_logging import decorator
 from support.drift_logs import (
@@ -147,3 +154,54 @@ def test_bytes_that_are_not_utf8_make_a_bad_line_not_a_crash(tmp_path: Path) -> 
     with open_logs(path) as stream:
         counts = collect(stream, BASELINE).counts()
     assert (counts.bad, counts.requested) == ({NOT_JSON: 1}, 1)
+
+
+def test_the_time_is_read_where_the_service_s_formatter_writes_it() -> None:
+    """The JSON formatter of configuration/logging.yaml, built as its settings say."""
+    settings = yaml.safe_load((CONFIGURATION_DIR / "logging.yaml").read_text())
+    options = dict(settings["dict_config"]["formatters"]["json"])
+    module, _, name = options.pop("()").rpartition(".")
+    formatter = getattr(importlib.import_module(module), name)(**options)
+    line = formatter.format(logging.LogRecord("x", logging.INFO, __file__, 1, "hi", None, None))
+    moment = record_time(json.loads(line))
+    assert moment is not None
+    assert abs((datetime.now(UTC) - moment).total_seconds()) < 60
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-03-01T10:00:00.250000+00:00", datetime(2025, 3, 1, 10, 0, 0, 250000, tzinfo=UTC)),
+        ("2025-03-01T12:00:00+02:00", datetime(2025, 3, 1, 10, tzinfo=UTC)),
+        ("2025-03-01T10:00:00Z", datetime(2025, 3, 1, 10, tzinfo=UTC)),
+        ("2025-03-01T10:00:00", datetime(2025, 3, 1, 10, tzinfo=UTC)),  # no zone: UTC
+        ("yesterday", None),
+        (1740823200, None),
+    ],
+)
+def test_a_record_s_time_is_read_in_utc(value: object, expected: datetime | None) -> None:
+    assert record_time({TIMESTAMP: value}) == expected
+    assert record_time({}) is None
+
+
+def test_the_period_runs_from_the_first_to_the_last_record_used() -> None:
+    lines = [
+        requested(GOOD, timestamp="2025-03-01T10:30:00+00:00"),
+        created({PREDICTION: 1.0}, timestamp="2025-03-01T10:05:00+00:00"),
+        requested(GOOD, timestamp="2025-03-01T11:04:30+00:00"),
+        requested(GOOD, timestamp="not a time"),
+        record("Startup", timestamp="2025-03-01T09:00:00+00:00"),  # not used: not counted
+        requested(GOOD, model="other", timestamp="2025-03-01T12:00:00+00:00"),
+    ]
+    period = collect(lines, BASELINE).period()
+    assert period is not None
+    assert (period.first, period.last) == (
+        datetime(2025, 3, 1, 10, 5, tzinfo=UTC),
+        datetime(2025, 3, 1, 11, 4, 30, tzinfo=UTC),
+    )
+    assert period.seconds == 59 * 60 + 30
+
+
+def test_without_a_timestamp_there_is_no_period() -> None:
+    assert collect([requested(GOOD, timestamp=None)], BASELINE).period() is None
+    assert collect([], BASELINE).period() is None

@@ -1,6 +1,14 @@
+from datetime import UTC, datetime
+
 import pytest
 
-from drift_monitor.report import DriftReport, ThresholdsError, monitor, render
+from drift_monitor.report import (
+    DriftReport,
+    ThresholdsError,
+    format_duration,
+    monitor,
+    render,
+)
 from drift_monitor.thresholds import DriftThresholds
 from support.drift_logs import (
     PREDICTION,
@@ -114,3 +122,38 @@ def test_the_report_round_trips_as_json() -> None:
 def test_every_field_of_the_report_has_a_description() -> None:
     for name, field in DriftReport.model_fields.items():
         assert field.description, name
+
+
+def at(minute: int, second: int = 0) -> str:
+    return datetime(2025, 3, 1, 10, minute, second, tzinfo=UTC).isoformat()
+
+
+def test_the_report_says_when_the_records_were_logged() -> None:
+    lines = [
+        requested({"age": 30}, timestamp=at(0, 2)),
+        created({PREDICTION: 1.0}, timestamp=at(30)),
+        created({PREDICTION: 2.0}, timestamp=at(59, 58)),
+    ]
+    report = monitor(lines, BASELINE, THRESHOLDS)
+    assert report.period is not None
+    assert (report.period.first, report.period.last) == (
+        datetime(2025, 3, 1, 10, 0, 2, tzinfo=UTC),
+        datetime(2025, 3, 1, 10, 59, 58, tzinfo=UTC),
+    )
+    assert report.period.seconds == 3596
+    assert "logged: 2025-03-01 10:00:02 to 2025-03-01 10:59:58 UTC, 59 min 56 s" in render(report)
+    assert DriftReport.model_validate_json(report.model_dump_json()).period == report.period
+
+
+def test_without_timestamps_the_report_says_so() -> None:
+    report = monitor([requested({"age": 30}, timestamp=None)], BASELINE, THRESHOLDS)
+    assert report.period is None
+    assert "logged: no record used has a timestamp" in render(report)
+
+
+DURATIONS = {0: "0 s", 12.4: "12 s", 3596: "59 min 56 s", 7500: "2 h 5 min", 90_000: "25 h 0 min"}
+
+
+@pytest.mark.parametrize(("seconds", "text"), DURATIONS.items())
+def test_durations_read_in_their_two_largest_units(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text

@@ -114,6 +114,34 @@ def test_misspelt_keys_are_refused(tmp_path: Path) -> None:
         load_configuration(write(tmp_path, MINIMAL + "metrcs: false\n"))
 
 
+def test_metrics_stay_on_the_api_s_port_unless_a_port_is_given(tmp_path: Path) -> None:
+    assert load_configuration(write(tmp_path, MINIMAL)).metrics_port is None
+    assert load_configuration(CONFIGURATION_DIR / "local.yaml").metrics_port is None
+    assert (
+        load_configuration(write(tmp_path, MINIMAL + "metrics_port: 9100\n")).metrics_port == 9100
+    )
+
+
+def test_the_pods_serve_metrics_on_a_port_of_their_own() -> None:
+    configuration = load_configuration(CONFIGURATION_DIR / "kubernetes.yaml")
+    assert configuration.metrics
+    assert configuration.metrics_port is not None
+
+
+@pytest.mark.parametrize("port", [0, 65536, -1, "http"])
+def test_a_metrics_port_out_of_range_is_refused(tmp_path: Path, port: object) -> None:
+    with pytest.raises(ConfigurationError, match="metrics_port: Input should be"):
+        load_configuration(write(tmp_path, MINIMAL + f"metrics_port: {port}\n"))
+
+
+def test_a_metrics_port_without_metrics_is_refused(tmp_path: Path) -> None:
+    text = MINIMAL + "metrics: false\nmetrics_port: 9100\n"
+    with pytest.raises(
+        ConfigurationError, match="metrics_port is 9100 while metrics is false: a port for metrics"
+    ):
+        load_configuration(write(tmp_path, text))
+
+
 def test_dict_config_version_must_be_1(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match=r"logging.dict_config.version: Input should be 1"):
         load_configuration(write(tmp_path, MINIMAL.replace("{version: 1}", "{version: 2}")))

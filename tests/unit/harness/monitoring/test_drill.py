@@ -1,0 +1,63 @@
+"""The drill's parts that need no Prometheus: its faulty service file, its tables, its skip."""
+
+import shutil
+
+import pytest
+
+from load_test.run import LoadTestResult
+from model_service.configuration import load_configuration
+from monitoring import drill
+from monitoring.alert_receiver import Notification
+from monitoring.drill import Drill, Timeline, faulty_config, notification_table, timeline_table
+from system_tools import Skipped
+
+
+def test_the_faulty_service_file_fails_inside_the_logging_and_loads(tmp_path) -> None:
+    path = faulty_config(tmp_path, share=0.25)
+    [model] = load_configuration(path).models
+    paths = [decorator.class_path for decorator in model.decorators]
+    assert paths[-2:] == [drill.FAULT_DECORATOR, "ml_model_logging.decorator.LoggingDecorator"]
+    assert model.decorators[-2].kwargs == {"share": 0.25}
+
+
+def a_drill(received: float | None) -> Drill:
+    line = Timeline("the service stopped", "PredictionServiceDown", "page", 100.0, 101.25, 103.0,
+                    received)  # fmt: skip
+    note = Notification(104.0, "/page", "firing", [
+        {"status": "firing", "labels": {"alertname": "PredictionServiceDown"}}])  # fmt: skip
+    result = LoadTestResult.__new__(LoadTestResult)
+    return Drill(result, [], [], result, [line], [note])
+
+
+def test_the_timeline_gives_seconds_after_the_fault() -> None:
+    row = timeline_table(a_drill(received=104.0)).loc["the service stopped"]
+    assert (row["pending"], row["firing"], row["received by the webhook"]) == (
+        "+1.2 s", "+3.0 s", "+4.0 s")  # fmt: skip
+    assert timeline_table(a_drill(received=None)).iloc[0]["received by the webhook"] == "never"
+
+
+def test_the_notifications_say_when_where_and_what() -> None:
+    assert notification_table(a_drill(104.0)).to_dict("records") == [
+        {
+            "received": "+4.0 s",
+            "receiver": "page",
+            "status": "firing",
+            "alerts": "PredictionServiceDown",
+        }
+    ]
+
+
+def test_without_alertmanager_the_drill_says_it_is_skipped_and_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = shutil.which
+    monkeypatch.setattr(
+        shutil,
+        "which",
+        lambda cmd, **kw: None if cmd == "prometheus-alertmanager" else real(cmd, **kw),
+    )
+    if drill.missing("prometheus"):
+        pytest.skip("prometheus is missing too")
+    skipped = drill.unrunnable()
+    assert isinstance(skipped, Skipped)
+    assert "install the Debian package `prometheus-alertmanager`" in skipped.why
