@@ -13,8 +13,9 @@ webhook recorder standing in for a pager. Three phases:
 3. a release that fails a share of its predictions (``monitoring.faults.FailingShare``) under
    load: the fast burn-rate page must reach it.
 
-For each fault, the timeline: the fault at t0, the alert pending and firing (from Prometheus's
-``ALERTS`` series), and the notification received by the recorder.
+For each fault, the timeline: the fault at t0 (the service stopped; the bad release's first
+failed prediction, by its log), the alert pending and firing (from Prometheus's ``ALERTS``
+series), and the notification received by the recorder.
 """
 
 import contextlib
@@ -22,6 +23,7 @@ import dataclasses
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +38,7 @@ from monitoring.alertmanager import LocalAlertmanager
 from monitoring.alertmanager_config import for_local_run, load_alertmanager_config
 from monitoring.availability import SERVICE_DOWN
 from monitoring.burn_rates import BURN_RATE_ALERTS, DEMONSTRATION
+from monitoring.faults import InjectedFaultError
 from monitoring.prometheus import LocalPrometheus
 from service_runner.process import ServiceProcess
 from service_runner.readiness import free_port
@@ -50,7 +53,8 @@ DRILL = "the alert drill (Prometheus, Alertmanager and a webhook receiver)"
 
 
 class DrillError(RuntimeError):
-    """The drill could not begin: Prometheus never saw a healthy service."""
+    """The drill could not run as planned: Prometheus never saw a healthy service, or the bad
+    release failed nothing."""
 
 
 @dataclass(frozen=True)
@@ -196,18 +200,25 @@ def stopped_phase(service: ServiceProcess, watching: Watchers) -> Timeline:
     )
 
 
+def first_failure(service: ServiceProcess) -> float:
+    """When the service first failed a prediction, by its log (Unix time)."""
+    for record in service.log_records():
+        if record.get("error_type") == InjectedFaultError.__name__:
+            return datetime.fromisoformat(record["timestamp"]).timestamp()
+    raise DrillError(f"the bad release failed no prediction:\n{service.log_tail()}")
+
+
 def burst_phase(
     settings: DrillSettings, port: int, watching: Watchers
 ) -> tuple[LoadTestResult, Timeline]:
-    """A release that fails a share of its predictions, from its first answer, under load."""
+    """A release that fails a share of its predictions, under load, from its first failure."""
     failing = faulty_config(settings.workdir, settings.failing_share)
     logs = settings.workdir / "service" / "failing.log"
     with ServiceProcess(failing, logs, port, settings.workers) as broken:
-        released = time.time()
         burst = loaded(settings, broken, "burst")
         fault = f"{settings.failing_share:.0%} of the predictions fail"
         return burst, watching.timeline(
-            fault, FAST_BURN_PAGE, BURN_RATE_ALERTS[0].severity, released
+            fault, FAST_BURN_PAGE, BURN_RATE_ALERTS[0].severity, first_failure(broken)
         )
 
 
@@ -254,11 +265,11 @@ def notification_table(drill: Drill) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                "received": after(note.received_at, start),
+                "received (from the first t0)": after(note.received_at, start),
                 "receiver": note.path.strip("/"),
                 "status": note.status,
                 "alerts": ", ".join(sorted(note.names(note.status))),
             }
             for note in drill.notifications
         ]
-    )
+    ).set_index("received (from the first t0)")

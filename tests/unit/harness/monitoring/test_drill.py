@@ -9,6 +9,7 @@ from model_service.configuration import load_configuration
 from monitoring import drill
 from monitoring.alert_receiver import Notification
 from monitoring.drill import Drill, Timeline, faulty_config, notification_table, timeline_table
+from service_runner.process import ServiceProcess
 from system_tools import Skipped
 
 
@@ -37,9 +38,11 @@ def test_the_timeline_gives_seconds_after_the_fault() -> None:
 
 
 def test_the_notifications_say_when_where_and_what() -> None:
-    assert notification_table(a_drill(104.0)).to_dict("records") == [
+    table = notification_table(a_drill(104.0))
+    assert list(table.index) == ["+4.0 s"]
+    assert table.reset_index().to_dict("records") == [
         {
-            "received": "+4.0 s",
+            "received (from the first t0)": "+4.0 s",
             "receiver": "page",
             "status": "firing",
             "alerts": "PredictionServiceDown",
@@ -61,3 +64,21 @@ def test_without_alertmanager_the_drill_says_it_is_skipped_and_why(
     skipped = drill.unrunnable()
     assert isinstance(skipped, Skipped)
     assert "install the Debian package `prometheus-alertmanager`" in skipped.why
+
+
+def test_the_bad_release_s_t0_is_its_first_failed_prediction(tmp_path) -> None:
+    log = tmp_path / "failing.log"
+    log.write_text(
+        '{"message": "Prediction created", "timestamp": "2026-01-01T00:00:00+00:00"}\n'
+        '{"message": "Prediction failed", "error_type": "InjectedFaultError",'
+        ' "timestamp": "2026-01-01T00:00:02.5+00:00"}\n'
+    )
+    service = ServiceProcess(tmp_path / "config.yaml", log)
+    assert drill.first_failure(service) == 1767225602.5
+
+
+def test_a_bad_release_that_failed_nothing_is_an_error(tmp_path) -> None:
+    log = tmp_path / "failing.log"
+    log.write_text('{"message": "Prediction created", "timestamp": "2026-01-01T00:00:00+00:00"}\n')
+    with pytest.raises(drill.DrillError, match="failed no prediction"):
+        drill.first_failure(ServiceProcess(tmp_path / "config.yaml", log))
