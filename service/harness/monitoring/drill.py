@@ -242,8 +242,11 @@ def after(moment: float | None, start: float) -> str:
     return "never" if moment is None else f"+{moment - start:.1f} s"
 
 
-def timeline_table(drill: Drill) -> pd.DataFrame:
-    """One row a fault: the alert, and the seconds from the fault to pending, firing, received."""
+def timeline_table(drill: Drill | Skipped) -> pd.DataFrame | Skipped:
+    """One row a fault: the alert, and the seconds from the fault to pending, firing, received;
+    the Skipped that stood in for a drill that could not run."""
+    if isinstance(drill, Skipped):
+        return drill
     return pd.DataFrame(
         [
             {
@@ -259,8 +262,11 @@ def timeline_table(drill: Drill) -> pd.DataFrame:
     ).set_index("fault (t0)")
 
 
-def notification_table(drill: Drill) -> pd.DataFrame:
-    """What the recorder received: when, on which receiver, which alerts in which state."""
+def notification_table(drill: Drill | Skipped) -> pd.DataFrame | Skipped:
+    """What the recorder received: when, on which receiver, which alerts in which state; the
+    Skipped that stood in for a drill that could not run."""
+    if isinstance(drill, Skipped):
+        return drill
     start = drill.timelines[0].started
     return pd.DataFrame(
         [

@@ -38,6 +38,8 @@ def test_the_post_says_what_was_skipped_and_why(post: str) -> None:
         "- Step 5's load test on the pods, their sizing and the pod killed under load: podman",
         "- Step 6's check of the SLO rules: promtool is not installed: install the Debian",
         "- Step 6's SLIs, rules and alerts: prometheus is not installed: install the Debian",
+        "- Step 6's alert drill: prometheus-alertmanager is not installed: install the Debian",
+        "- Step 6's check of alertmanager.yml: amtool is not installed: install the Debian",
     ):
         assert skipped in opening
 
@@ -48,6 +50,8 @@ def test_the_post_claims_nothing_that_did_not_run(post: str) -> None:
         "## A pod killed under load",
         "What podman enforces of the manifest",
         "podman plays the manifests of step 4 again",
+        "received by the webhook",  # the drill's timeline
+        "Checking 'configuration/alertmanager/alertmanager.yml'",  # amtool's report
     ):
         assert never_ran not in post
     assert "load test the service on this machine (not the configuration that ships)" in post

@@ -82,3 +82,9 @@ def test_a_bad_release_that_failed_nothing_is_an_error(tmp_path) -> None:
     log.write_text('{"message": "Prediction created", "timestamp": "2026-01-01T00:00:00+00:00"}\n')
     with pytest.raises(drill.DrillError, match="failed no prediction"):
         drill.first_failure(ServiceProcess(tmp_path / "config.yaml", log))
+
+
+def test_the_tables_of_a_drill_that_could_not_run_say_why() -> None:
+    skipped = Skipped("the alert drill", "prometheus-alertmanager is not installed")
+    assert timeline_table(skipped) is skipped
+    assert notification_table(skipped) is skipped
