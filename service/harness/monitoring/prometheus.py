@@ -20,8 +20,9 @@ import pandas as pd
 import yaml
 
 from common.paths import PROJECT_ROOT
+from kubernetes_deployment.manifests import APP_NAME
 from monitoring import child_process
-from monitoring.availability import APP_LABEL, APP_NAME
+from monitoring.availability import APP_LABEL
 from service_runner.readiness import free_port
 from system_tools import MissingToolError, Skipped, missing, require
 

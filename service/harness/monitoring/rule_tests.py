@@ -12,7 +12,13 @@ import math
 
 from kubernetes_deployment.manifests import APP_NAME
 from model_service.routes import PREDICTION_ROUTE, READY_PATH
-from monitoring.availability import APP_LABEL, SERVICE_DOWN, TARGET_DOWN, AvailabilityAlert
+from monitoring.availability import (
+    APP_LABEL,
+    AVAILABILITY_ALERTS,
+    SERVICE_DOWN,
+    TARGET_DOWN,
+    AvailabilityAlert,
+)
 from monitoring.burn_rates import (
     PRODUCTION,
     REQUEST_DURATION,
@@ -165,7 +171,10 @@ def healthy(indicators: list[Sli], timescale: Timescale) -> RuleTestGroup:
                 for sli in indicators
                 for row in sli.alerts()
             ),
-            *(availability_test(HEALTHY_MINUTES, alert, [], timescale) for alert in AVAILABILITY),
+            *(
+                availability_test(HEALTHY_MINUTES, alert, [], timescale)
+                for alert in AVAILABILITY_ALERTS
+            ),
         ],
         promql_expr_test=[ratio_test(HEALTHY_MINUTES, errors, half, timescale)],
     )
@@ -278,7 +287,6 @@ def slow_burn(sli: Sli, timescale: Timescale) -> RuleTestGroup | None:
     )
 
 
-AVAILABILITY = (SERVICE_DOWN, TARGET_DOWN)
 DOWN_AT = 20  # minutes into an availability scenario when its targets stop answering
 UpPhases = list[tuple[int, int | None]]  # (minutes, up's value, or None: the series ended)
 

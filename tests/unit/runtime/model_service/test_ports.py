@@ -1,9 +1,12 @@
 """/metrics on a port of its own: each port answers only its own paths."""
 
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from model_service.app import create_app
 from model_service.ports import belongs_on
@@ -103,3 +106,26 @@ def test_a_request_belongs_on_the_port_it_arrived_on(
     server: tuple | None, path: str, belongs: bool
 ) -> None:
     assert belongs_on({"server": server, "path": path}, METRICS_PORT) is belongs
+
+
+PATH_SEGMENT = st.text(
+    alphabet=st.characters(codec="ascii", exclude_characters="/?#%"), min_size=1, max_size=12
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    segments=st.lists(PATH_SEGMENT, min_size=1, max_size=4),
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]),
+)
+def test_any_request_the_metrics_port_does_not_serve_gets_a_4xx(
+    split: TestClient, segments: list[str], method: str
+) -> None:
+    """Whatever a client sends to the metrics port, /metrics aside, it is a client's error."""
+    path = "/" + "/".join(quote(segment) for segment in segments)
+    if path == METRICS_PATH:
+        return
+    response = split.request(method, METRICS + path)
+    assert 400 <= response.status_code < 500, (method, path, response.status_code)
