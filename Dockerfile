@@ -7,7 +7,7 @@
 # from outside (load test, reliability checks, image and cluster runners, the post) stays out of
 # the image, and so does what the libraries bring but the service never runs: test suites, type
 # stubs, debug symbols, pip and setuptools. The runtime stage copies that venv, the trained
-# artifact, its drift baseline and the configuration, and runs as a non-root user that can write
+# serving artifact, its drift baseline and the configuration, and runs as a non-root user that can write
 # nowhere but /tmp.
 
 # python:3.11-slim for readers with a registry; `make base-image` builds a local equivalent.
@@ -28,7 +28,7 @@ RUN apt-get update \
 RUN python3 -m venv /opt/venv
 COPY requirements-runtime.txt /tmp/requirements-runtime.txt
 # The requirements, then what the service never runs (`make image-check` prints the size):
-# - the libraries' own test suites (tests/, and joblib's test/) and type stubs (*.pyi);
+# - the libraries' own test suites (tests/ and test/) and type stubs (*.pyi);
 # - the symbols of the extension modules (--strip-unneeded keeps what the dynamic loader needs).
 #   Not the libraries that auditwheel vendored into *.libs/: patchelf rewrote those, and strip
 #   corrupts such files ("ELF load command address/offset not page-aligned", pypa/manylinux#119).
@@ -64,16 +64,18 @@ LABEL org.opencontainers.image.title="insurance-charges-model" \
 RUN useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin service
 COPY --from=build /opt/venv /opt/venv
-COPY models/insurance_charges_model.skops models/metrics.json models/baseline.json /app/models/
+# The serving artifact (the model as numpy arrays; the skops pipeline it was compiled from, and
+# scikit-learn, stay out), its metrics.json, which records its sha256, and the drift baseline.
+COPY models/insurance_charges_model.npz models/metrics.json models/baseline.json /app/models/
 COPY configuration/local.yaml configuration/kubernetes.yaml configuration/logging.yaml configuration/drift.yaml /app/configuration/
 
-# Two workers (and micro-batching, in local.yaml) did best in `make benchmark` on two cores;
-# Kubernetes runs one worker per pod, without batching, and scales pods.
+# Two workers, one per core of a small machine, when the image runs alone; Kubernetes runs one
+# worker per pod (kubernetes.yaml) and scales pods.
 ENV PATH=/opt/venv/bin:${PATH} \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     SERVICE_CONFIG=/app/configuration/kubernetes.yaml \
-    INSURANCE_CHARGES_MODEL_PATH=/app/models/insurance_charges_model.skops \
+    INSURANCE_CHARGES_MODEL_PATH=/app/models/insurance_charges_model.npz \
     HOST=0.0.0.0 \
     PORT=8000 \
     WORKERS=2

@@ -15,7 +15,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 INSTALLED := $(VENV)/.installed
 MODELS ?= models
-ARTIFACT := $(MODELS)/insurance_charges_model.skops
+ARTIFACT := $(MODELS)/insurance_charges_model.npz
 BASELINE := $(MODELS)/baseline.json
 CONFIG ?= configuration/local.yaml
 BIND ?= 127.0.0.1
@@ -45,6 +45,10 @@ LOCUST_PORT ?=
 SLO_FILE ?=
 REPORTS ?=
 BENCHMARK_DURATION ?=
+# `make benchmark-pairs`: PAIRS pairs of runs (default 5), each BENCHMARK_DURATION long (default
+# 20s). PIN=1 (`make benchmark` too): the service on one core, Locust on another.
+PAIRS ?=
+PIN ?= 0
 TAIL_USERS ?=
 TAIL_DURATION ?=
 CHECKS ?= fuzz,bad-input,auth,tamper,faults
@@ -78,7 +82,7 @@ ifdef INSURANCE_DATA
 override export INSURANCE_DATA := $(abspath $(INSURANCE_DATA))
 endif
 
-.PHONY: help python-version venv dependencies lab system-packages requirements data train serve load-test cluster-requests benchmark benchmark-hops benchmark-tail profile benchmark-model reliability drift \
+.PHONY: help python-version venv dependencies lab system-packages requirements data train serve load-test cluster-requests benchmark benchmark-pairs benchmark-hops benchmark-tail profile benchmark-model reliability drift \
 	test test-slow lint notebooks blog browser-check image base-image run-image stop-image image-check \
 	image-lint image-multiarch minikube-start minikube-image deploy deploy-elk undeploy service-url \
 	port-forward port-forward-kibana cluster-check cluster-status \
@@ -215,7 +219,7 @@ data: $(INSTALLED) ## Locate, verify and validate the dataset (INSURANCE_DATA, d
 
 TRAIN = $(PY) -m insurance_charges_training --output $(MODELS)
 
-train: $(INSTALLED) ## Train the model: artifact and metrics.json into models/
+train: $(INSTALLED) ## Train the model: the pipeline (skops), the serving artifact (npz) and metrics.json into models/
 	$(TRAIN)
 
 $(ARTIFACT): | $(INSTALLED)
@@ -227,7 +231,7 @@ serve: $(INSTALLED) $(ARTIFACT) ## Serve the model on BIND:PORT (WORKERS, CONFIG
 		INSURANCE_CHARGES_MODEL_PATH=$(abspath $(ARTIFACT)) exec $(PY) -m model_service
 
 ##@ Maintainers: load tests in depth, performance and reliability
-benchmark-model: $(INSTALLED) $(ARTIFACT) ## Time a single predict: fast path against a 1-row pipeline.predict; trains a model first if none exists
+benchmark-model: $(INSTALLED) $(ARTIFACT) ## Time a single predict: the serving artifact against a 1-row pipeline.predict; trains a model first if none exists
 	$(PY) -m load_test.predict_timing --model $(ARTIFACT)
 
 load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by the SLOs (HOST USERS SPAWN_RATE DURATION SHAPE POPULATION SLO_P99_MS ... METRICS=0 PROCESSES UI=1 LOCUST_PORT; defaults: python -m load_test.defaults)
@@ -243,10 +247,15 @@ load-test: $(INSTALLED) $(if $(HOST),,$(ARTIFACT)) ## Locust load test, gated by
 cluster-requests: $(INSTALLED) ## Write what the in-cluster Locust sends (kubernetes/components/locust/requests.json) from the training customers
 	$(PY) -m load_test.cluster_requests --output kubernetes/components/locust/requests.json
 
-benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: the ceiling (1 and 2 workers), tutorial-style, ours (batching off/on, 1/2 workers); the bound
+benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: hello-world FastAPI (1 and 2 workers), tutorial-style, ours (batching off/on, 1/2 workers); req/s, CPU µs per request and what bound each (PIN=1)
 	$(PY) -m load_test.benchmark $(if $(USERS),--users $(USERS)) \
 		$(if $(BENCHMARK_DURATION),--duration $(BENCHMARK_DURATION)) --config $(CONFIG) \
-		--reports reports/benchmark --chart images/05_benchmark.png
+		$(if $(filter 1,$(PIN)),--pin) --reports reports/benchmark --chart images/05_benchmark.png
+
+benchmark-pairs: $(INSTALLED) $(ARTIFACT) ## Ours against the async hello-world in PAIRS alternating pairs (ABBA) of the same load (USERS BENCHMARK_DURATION PIN=1): req/s, CPU µs per request, the median ratio
+	$(PY) -m load_test.pairs $(if $(PAIRS),--pairs $(PAIRS)) $(if $(USERS),--users $(USERS)) \
+		$(if $(BENCHMARK_DURATION),--duration $(BENCHMARK_DURATION)) $(if $(filter 1,$(PIN)),--pin) \
+		--config $(CONFIG) --reports reports/benchmark-pairs
 
 benchmark-hops: $(INSTALLED) $(ARTIFACT) ## What each hop of a prediction costs: CPU µs per request of the app in process, one part taken away at a time
 	$(PY) -m load_test.hop_costs --requests 10000 --rounds 3

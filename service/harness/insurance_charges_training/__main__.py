@@ -1,4 +1,5 @@
-"""Command line: train the model and write the artifact, its drift baseline and their metrics.
+"""Command line: train the model and write the pipeline, the serving artifact, the drift baseline
+and their metrics.
 
 python -m insurance_charges_training --data PATH --output DIR [--seed N]
 
@@ -14,6 +15,10 @@ from common.paths import PROJECT_ROOT
 from insurance_charges_model.artifact import ArtifactError, TrainingMetrics
 from insurance_charges_model.hashing import sha256_of
 from insurance_charges_training.data import DATA_SHA256, DataError, load_insurance_data, locate_data
+from insurance_charges_training.serving_artifact import (
+    ServingMismatchError,
+    UnsupportedPipelineError,
+)
 from insurance_charges_training.training import DEFAULT_SEED, save_training, train_model
 
 DEFAULT_OUTPUT = PROJECT_ROOT / "models"
@@ -56,15 +61,24 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     try:
         metrics = run(arguments.data, arguments.output, arguments.seed)
-    except (DataError, ArtifactError, OSError) as error:
+    except (
+        DataError,
+        ArtifactError,
+        ServingMismatchError,
+        UnsupportedPipelineError,
+        OSError,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(
         f"chosen: {metrics.estimator} (CV R² {metrics.cv_r2_mean:.4f} ± {metrics.cv_r2_std:.4f}); "
         f"holdout R² {metrics.r2:.4f}, MAE {metrics.mae:,.0f}, RMSE {metrics.rmse:,.0f}"
     )
+    largest = max(metrics.serving_checks.values())
     print(
-        f"wrote {arguments.output / metrics.artifact_file}, the drift baseline "
+        f"wrote the pipeline {arguments.output / metrics.pipeline_file}, the serving artifact "
+        f"{arguments.output / metrics.artifact_file} (within ${largest:.2g} of the pipeline on "
+        f"{', '.join(metrics.serving_checks)}), the drift baseline "
         f"{arguments.output / metrics.baseline_file} and their metrics.json"
     )
     return 0

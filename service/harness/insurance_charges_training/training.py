@@ -7,9 +7,10 @@ wins: MAE is the error a typical customer's price carries, in dollars, while R²
 a few very expensive customers whom these six features cannot explain. The holdout is scored
 once, for the chosen candidate.
 
-Beside the artifact, training saves the drift baseline: the distributions of the rows the model
-learned from (the training part) and of its predictions on them, which the drift monitor
-compares with the prediction logs.
+Training saves the pipeline (skops) and the serving artifact compiled from it, which the service
+loads, after checking that the two agree. Beside them, it saves the drift baseline: the
+distributions of the rows the model learned from (the training part) and of its predictions on
+them, which the drift monitor compares with the prediction logs.
 """
 
 import platform
@@ -34,7 +35,7 @@ from insurance_charges_model.artifact import (
     ARTIFACT_NAME,
     METRICS_NAME,
     TrainingMetrics,
-    save_pipeline,
+    save_artifact,
 )
 from insurance_charges_model.model import InsuranceChargesModel
 from insurance_charges_model.schemas import (
@@ -43,6 +44,8 @@ from insurance_charges_model.schemas import (
     TARGET_NAME,
     InsuranceChargesModelOutput,
 )
+from insurance_charges_training.pipeline_artifact import PIPELINE_NAME, save_pipeline
+from insurance_charges_training.serving_artifact import check_against_pipeline, compile_pipeline
 
 DEFAULT_SEED = 42
 HOLDOUT_FRACTION = 0.2
@@ -224,8 +227,12 @@ def training_baseline(result: TrainingResult) -> Baseline:
 def save_training(
     result: TrainingResult, output_dir: Path, data_sha256: str, data_rows: int
 ) -> TrainingMetrics:
-    """Write the artifact, the drift baseline and their metrics JSON into ``output_dir``."""
-    artifact_sha256 = save_pipeline(result.pipeline, output_dir / ARTIFACT_NAME)
+    """Write the pipeline, the serving artifact (once it equals the pipeline on the holdout and
+    on random customers), the drift baseline and their metrics JSON into ``output_dir``."""
+    serving = compile_pipeline(result.pipeline)
+    serving_checks = check_against_pipeline(serving, result.pipeline, result.holdout)
+    pipeline_sha256 = save_pipeline(result.pipeline, output_dir / PIPELINE_NAME)
+    artifact_sha256 = save_artifact(serving, output_dir / ARTIFACT_NAME)
     baseline_sha256 = save_baseline(training_baseline(result), output_dir / BASELINE_NAME)
     best = result.comparison.iloc[0]
     metrics = TrainingMetrics(
@@ -248,6 +255,9 @@ def save_training(
         data_rows=data_rows,
         artifact_file=ARTIFACT_NAME,
         artifact_sha256=artifact_sha256,
+        pipeline_file=PIPELINE_NAME,
+        pipeline_sha256=pipeline_sha256,
+        serving_checks=serving_checks,
         baseline_file=BASELINE_NAME,
         baseline_sha256=baseline_sha256,
         versions=library_versions(),

@@ -2,13 +2,14 @@
 
     python -m load_test.hop_costs --requests 20000
 
-Each variant is an ASGI app (ours, with one part taken away at a time, and the hello-world
-ceiling) driven in this process with ``CONCURRENCY`` requests in flight, as uvicorn would call it
-once it has parsed the HTTP. The figure is the CPU time of the whole process (the log writer's
-thread included) per request, measured with ``time.process_time``: CPU time, unlike a rate,
-barely moves when another program shares the machine. What a variant saves against the full
-service is what its hop costs. uvicorn's HTTP parsing and the sockets are not in these figures:
-they cost every app the same. Log records go to /dev/null, a little cheaper than a pipe.
+Each variant is an ASGI app (ours, with one part taken away at a time, and a hello-world route:
+the framework alone, the least a request can cost) driven in this process with ``CONCURRENCY``
+requests in flight, as uvicorn would call it once it has parsed the HTTP. The figure is the CPU
+time of the whole process (the log writer's thread included) per request, measured with
+``time.process_time``: CPU time, unlike a rate, barely moves when another program shares the
+machine. What a variant saves against the full service is what its hop costs. uvicorn's HTTP
+parsing and the sockets are not in these figures: they cost every app the same. Log records go
+to /dev/null, a little cheaper than a pipe.
 """
 
 import argparse
@@ -39,6 +40,7 @@ from model_service.routes import PREDICTION_ROUTE
 
 CONCURRENCY = 32
 CONSTANT_MODEL = "load_test.reference_apps.ConstantModel"
+CONSTANT_TREES_MODEL = "load_test.reference_apps.ConstantTreesModel"
 HEADERS = [(b"host", b"service"), (b"content-type", JSON_MEDIA_TYPE.encode())]
 
 
@@ -87,9 +89,17 @@ def constant_model(settings: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
+def constant_trees(settings: dict[str, Any]) -> dict[str, Any]:
+    changed = copy.deepcopy(settings)
+    for model in changed["models"]:
+        model["class_path"] = CONSTANT_TREES_MODEL
+    return changed
+
+
 VARIANTS = (
     Variant("ours: logging, metrics, every middleware", ours()),
     Variant("without the logging decorator's records", ours(models=without_logging_decorator)),
+    Variant("a constant in place of the trees", ours(models=constant_trees)),
     Variant("a constant in place of the model", ours(models=constant_model)),
     Variant(
         "neither records nor model",
@@ -97,7 +107,7 @@ VARIANTS = (
     ),
     Variant("without metrics", ours(metrics=False)),
     Variant("without connection ageing", ours(max_connection_age_s=None)),
-    Variant("hello-world FastAPI (the ceiling)", lambda settings: hello_world_app()),
+    Variant("hello-world FastAPI: the framework alone", lambda settings: hello_world_app()),
 )
 
 

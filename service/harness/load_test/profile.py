@@ -24,7 +24,7 @@ from load_test.run import LoadTest, local_service
 # Work done inside a request: a sample goes to the first of these with a frame in its stack,
 # wherever in the stack that frame is (serialization calls pydantic's validation, for instance).
 WORK = (
-    ("model: predict", ("CompiledPipeline.", "InsuranceChargesModel.", "TreeEnsemble.")),
+    ("model: predict", ("ServingModel.", "InsuranceChargesModel.", "TreeEnsemble.")),
     ("logging: writer thread", ("BatchQueueListener", "QueueListener")),
     ("logging: records in the request", ("Logger.", "LogRecord", "QueueHandler", "_log_")),
     ("serialization: output to JSON", ("serialize_response", "JSONResponse", "jsonable_encoder")),

@@ -1,4 +1,5 @@
-"""A tampered artifact, and one that asks for untrusted types: the service must refuse both.
+"""A tampered serving artifact, one that needs pickle, and one whose trees point outside their
+arrays: the service must refuse all three.
 
 The service then stays up with failing probes, naming the reason, so Kubernetes' startup probe
 keeps failing and no prediction is ever served from the file.
@@ -10,10 +11,8 @@ import time
 from pathlib import Path
 
 import httpx
-import skops.io as sio
+import numpy as np
 from pydantic import BaseModel, Field
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer
 
 from insurance_charges_model.artifact import ARTIFACT_NAME, METRICS_NAME, read_metrics
 from insurance_charges_model.hashing import sha256_of
@@ -40,13 +39,36 @@ def tampered_artifact(model_dir: Path, target: Path) -> Path:
     return artifact
 
 
-def untrusted_artifact(model_dir: Path, target: Path) -> Path:
-    """A pipeline that would run ``os.system``, with a matching sha256: only the types betray it."""
-    artifact = copy_model(model_dir, target)
-    sio.dump(Pipeline([("run", FunctionTransformer(func=os.system))]), artifact)
+def rehashed(artifact: Path, arrays: dict[str, np.ndarray]) -> Path:
+    """``arrays`` written as the artifact, with metrics.json updated to its new sha256, as an
+    attacker who can write both files would do: only the loader's own checks are left."""
+    with open(artifact, "wb") as stream:
+        np.savez(stream, **arrays)
     metrics = read_metrics(artifact).model_copy(update={"artifact_sha256": sha256_of(artifact)})
-    (target / METRICS_NAME).write_text(metrics.model_dump_json(indent=2))
+    (artifact.parent / METRICS_NAME).write_text(metrics.model_dump_json(indent=2))
     return artifact
+
+
+def original_arrays(artifact: Path) -> dict[str, np.ndarray]:
+    with np.load(artifact, allow_pickle=False) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def pickling_artifact(model_dir: Path, target: Path) -> Path:
+    """An artifact with an array that only pickle can build, naming ``os.system``."""
+    artifact = copy_model(model_dir, target)
+    arrays = original_arrays(artifact)
+    arrays["value"] = np.array([os.system], dtype=object)
+    return rehashed(artifact, arrays)
+
+
+def dangling_artifact(model_dir: Path, target: Path) -> Path:
+    """An artifact whose first tree's root points far outside the nodes."""
+    artifact = copy_model(model_dir, target)
+    arrays = original_arrays(artifact)
+    arrays["left"] = arrays["left"].copy()
+    arrays["left"][0] = 10**9
+    return rehashed(artifact, arrays)
 
 
 class RefusalResult(BaseModel):
@@ -122,12 +144,25 @@ def serve_refused(
 
 
 def check_refusals(config: Path, model_dir: Path, reports: Path) -> list[RefusalResult]:
-    """The service on a tampered artifact, then on one with untrusted types."""
+    """The service on a tampered artifact, then on one that needs pickle, then on one whose
+    trees point outside their arrays (both with a matching sha256)."""
     tampered = tampered_artifact(model_dir, reports / "tampered")
-    untrusted = untrusted_artifact(model_dir, reports / "untrusted")
+    pickling = pickling_artifact(model_dir, reports / "pickling")
+    dangling = dangling_artifact(model_dir, reports / "dangling")
     return [
-        serve_refused(config, tampered, "one byte changed", "sha256", reports / "tampered.log"),
+        serve_refused(config, tampered, "has one byte changed", "sha256", reports / "tampered.log"),
         serve_refused(
-            config, untrusted, "asks to run os.system", "untrusted types", reports / "untrusted.log"
+            config,
+            pickling,
+            "needs pickle to call os.system",
+            "needs pickle",
+            reports / "pickling.log",
+        ),
+        serve_refused(
+            config,
+            dangling,
+            "points a node outside its tree",
+            "points outside",
+            reports / "dangling.log",
         ),
     ]

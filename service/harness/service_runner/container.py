@@ -30,6 +30,7 @@ from common.paths import PROJECT_ROOT
 from common.yaml_files import ConfigurationError
 from ml_model_logging.decorator import CREATED, REQUESTED
 from model_service.configuration import import_object, load_configuration
+from model_service.loading import WORKER_READY
 from model_service.routes import prediction_route
 from service_runner.image_tag import git
 from service_runner.logs import json_records
@@ -42,7 +43,7 @@ ENGINES = ("docker", "podman")  # in the order find_engine tries them
 RUNTIME_DIR = PROJECT_ROOT / "service" / "runtime"
 HARNESS_DIR = PROJECT_ROOT / "service" / "harness"
 # Training's libraries, which the image does not install: no module it ships may import them.
-TRAINING_ONLY_LIBRARIES = ("pandas", "matplotlib")
+TRAINING_ONLY_LIBRARIES = ("pandas", "matplotlib", "sklearn", "scipy", "skops")
 READY_TIMEOUT_SECONDS = 120
 # The "cold start" property's bound: the startup probe's budget in kubernetes/base/deployment.yaml
 # (periodSeconds 2 x failureThreshold 30), past which Kubernetes restarts the container. Generous:
@@ -354,8 +355,9 @@ def evaluate(seen: Observations) -> list[ImageProperty]:
             seen.packages == runtime_packages(),
             f"the project's packages in the image: {', '.join(seen.packages) or 'none'}",
         ),
+        worker_start(seen.records),
         ImageProperty(
-            f"no {' or '.join(TRAINING_ONLY_LIBRARIES)} import",
+            f"no {', '.join(TRAINING_ONLY_LIBRARIES)} import",
             seen.imports_checked > 0 and not seen.import_failures,
             "; ".join(seen.import_failures)
             or f"all {seen.imports_checked} modules it ships import without them",
@@ -376,6 +378,23 @@ def cold_start(ready_seconds: float | None) -> ImageProperty:
         "cold start",
         ready_seconds is not None and ready_seconds <= bound,
         f"{measured} from `run` to ready (bound: the startup probe's {bound} s)",
+    )
+
+
+def worker_start(records: list[dict[str, Any]]) -> ImageProperty:
+    """Every worker said it was ready, and how long after its process started (printed: the
+    image's start, without the engine's share of `run`)."""
+    seconds = [
+        record.get("seconds_since_start")
+        for record in records
+        if record.get("message") == WORKER_READY
+    ]
+    known = [value for value in seconds if isinstance(value, (int, float))]
+    shown = ", ".join(f"{value:.2f} s" for value in known) or "no worker said it was ready"
+    return ImageProperty(
+        "worker start",
+        bool(seconds) and len(known) == len(seconds),
+        f"{shown} from each worker's process start to ready",
     )
 
 

@@ -15,6 +15,7 @@ into the image for two statistics. Resolved by pip for Python 3.11, Evidently ne
 packages the image lacks (pandas, pyarrow, plotly, statsmodels and nltk among them), NannyML
 about 75 (matplotlib, lightgbm, xgboost, cloud storage clients) and alibi-detect about 35
 (transformers, numba, opencv, scikit-image), hundreds of megabytes in an image that deliberately
-has no pandas. What we need is a PSI over fixed bins (a few lines of numpy) and
-``scipy.stats.chisquare``; scipy is in the image already, with scikit-learn.
+has no pandas. What we need is a PSI over fixed bins (a few lines of numpy) and a chi-square
+test's p-value (``chi_square.py``, a closed form with the standard library's ``math``, held to
+scipy's by the tests), so the image needs not even scipy.
 """

@@ -4,17 +4,18 @@ The population stability index sums, over the bins (or categories), ``(o - e) * 
 with ``o`` and ``e`` the logged and the reference shares; an empty bin counts as ``EPSILON`` so
 the logarithm stays finite. Values outside the baseline's categories make one more category,
 ``unseen``, whose reference share is ``EPSILON``: a category the model never saw is drift. The
-chi-square goodness-of-fit test (``scipy.stats.chisquare``) asks whether the logged counts could
-come from the reference shares by chance.
+chi-square goodness-of-fit test (``chi_square.py``, checked against ``scipy.stats.chisquare``)
+asks whether the logged counts could come from the reference shares by chance; the shares are
+floored at ``EPSILON`` there too, so every expected count is positive.
 """
 
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
 
 from drift_monitor.baseline import CategoricalReference, NumericReference
+from drift_monitor.chi_square import goodness_of_fit_p_value
 from drift_monitor.thresholds import Thresholds
 
 EPSILON = 1e-4
@@ -62,13 +63,13 @@ def population_stability_index(expected: np.ndarray, observed_counts: np.ndarray
 def chi_square_p_value(expected: np.ndarray, observed_counts: np.ndarray) -> float:
     """The p-value of the chi-square goodness-of-fit test of the counts against the shares.
 
-    A single bin cannot move: its p-value is 1.
+    A single bin cannot move, and no counts show no move: the p-value is 1.
     """
-    if len(observed_counts) < 2:
+    if len(observed_counts) < 2 or observed_counts.sum() == 0:
         return 1.0
     shares = np.maximum(expected, EPSILON)
     expected_counts = shares / shares.sum() * observed_counts.sum()
-    return float(stats.chisquare(observed_counts, expected_counts).pvalue)
+    return goodness_of_fit_p_value(observed_counts, expected_counts)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 - ``model``: ``InsuranceChargesModel``, a ``model_contract`` ``Model``; it loads the artifact in
   ``models/``, or the file ``INSURANCE_CHARGES_MODEL_PATH`` names;
 - ``schemas``: the input and output schemas, with the bounds and examples the API publishes;
-- ``artifact``: the skops artifact, refused when its sha256 differs from the one training recorded
-  or when it asks for a type outside the allowlist;
-- ``fast_path``: the prediction in numpy, held by the tests to the pipeline's own on every row.
+- ``artifact``: the serving artifact and ``metrics.json``, refused when its sha256 differs from
+  the one training recorded;
+- ``serving``: the serving artifact's format, and the prediction from its arrays with numpy.
 
-Training, which needs pandas, is ``insurance_charges_training``, in the harness.
+Training, which needs pandas and scikit-learn, is ``insurance_charges_training``, in the harness:
+it compiles the fitted pipeline into the serving artifact and holds the two equal.
 """

@@ -1,27 +1,31 @@
-"""Save and load the trained pipeline with skops, verified by sha256 and a type allowlist.
+"""The serving artifact and its metrics JSON: what the service loads, checked by sha256.
 
-skops, unlike pickle, refuses to build any type it was not told to trust. The allowlist below
-is every type our candidate pipelines need beyond those skops trusts by default; an artifact
-that asks for anything else is refused before a single object is built.
+Training writes two files of the model: the scikit-learn pipeline, saved with skops (what the
+notebooks load), and the serving artifact compiled from it (``serving``), which is all the
+service needs. Both sha256 are recorded in ``metrics.json``; the service refuses a serving
+artifact whose sha256 differs, or whose arrays do not make a model.
 """
 
 from datetime import datetime
 from pathlib import Path
 
-import skops.io as sio
 from pydantic import BaseModel, Field, ValidationError
-from sklearn.pipeline import Pipeline
 
 from common.yaml_files import describe_errors
 from insurance_charges_model.hashing import sha256_of
+from insurance_charges_model.serving import (
+    ServingArtifactError,
+    ServingModel,
+    read_serving_model,
+    save_serving_model,
+)
 
-TRUSTED_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
-ARTIFACT_NAME = "insurance_charges_model.skops"
+ARTIFACT_NAME = "insurance_charges_model.npz"
 METRICS_NAME = "metrics.json"
 
 
 class ArtifactError(Exception):
-    """The model artifact is missing, altered, or asks for types we do not trust."""
+    """A model file is missing, altered, or does not hold what it should."""
 
 
 class TrainingMetrics(BaseModel):
@@ -40,8 +44,21 @@ class TrainingMetrics(BaseModel):
     split: dict[str, float | int | str] = Field(description="How the holdout was drawn.")
     data_sha256: str = Field(description="sha256 of the training data file.")
     data_rows: int = Field(description="Rows in the training data file.")
-    artifact_file: str = Field(description="File name of the skops artifact, beside this file.")
-    artifact_sha256: str = Field(description="sha256 of the artifact, checked on every load.")
+    artifact_file: str = Field(
+        description="File name of the serving artifact (the arrays the service loads), beside "
+        "this file."
+    )
+    artifact_sha256: str = Field(
+        description="sha256 of the serving artifact, checked on every load."
+    )
+    pipeline_file: str = Field(
+        description="File name of the scikit-learn pipeline saved with skops, beside this file."
+    )
+    pipeline_sha256: str = Field(description="sha256 of the pipeline file, checked when loaded.")
+    serving_checks: dict[str, float] = Field(
+        description="The largest difference in dollars between the serving artifact and the "
+        "pipeline, on each set of inputs compared at training time."
+    )
     baseline_file: str = Field(
         description="File name of the drift baseline (the training split's distributions), "
         "beside this file."
@@ -70,15 +87,14 @@ def read_metrics(artifact_path: Path) -> TrainingMetrics:
         ) from error
 
 
-def save_pipeline(pipeline: Pipeline, path: Path) -> str:
-    """Write the pipeline with skops and return the file's sha256."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sio.dump(pipeline, path)
+def save_artifact(model: ServingModel, path: Path) -> str:
+    """Write the serving artifact and return the file's sha256."""
+    save_serving_model(model, path)
     return sha256_of(path)
 
 
-def load_pipeline(path: Path, expected_sha256: str) -> Pipeline:
-    """Load a pipeline after checking its sha256 and that it needs only trusted types."""
+def load_artifact(path: Path, expected_sha256: str) -> ServingModel:
+    """The serving model in ``path``, after checking its sha256 and every array."""
     if not path.is_file():
         raise ArtifactError(f"No model artifact at {path}. Train one with `make train`.")
     found = sha256_of(path)
@@ -87,12 +103,7 @@ def load_pipeline(path: Path, expected_sha256: str) -> Pipeline:
             f"Refusing to load {path}: its sha256 is {found}, but {expected_sha256} was recorded "
             "at training time. The file was altered or replaced; train the model again."
         )
-    untrusted = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
-    if untrusted:
-        raise ArtifactError(f"Refusing to load {path}: it asks for untrusted types {untrusted}.")
-    pipeline = sio.load(path, trusted=list(TRUSTED_TYPES))
-    if not isinstance(pipeline, Pipeline):
-        raise ArtifactError(
-            f"{path} holds a {type(pipeline).__name__}, not a scikit-learn Pipeline."
-        )
-    return pipeline
+    try:
+        return read_serving_model(path)
+    except ServingArtifactError as error:
+        raise ArtifactError(f"Refusing to load {path}: {error}") from error

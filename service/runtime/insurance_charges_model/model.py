@@ -9,15 +9,15 @@ from common.paths import PROJECT_ROOT
 from insurance_charges_model.artifact import (
     ARTIFACT_NAME,
     ArtifactError,
-    load_pipeline,
+    load_artifact,
     read_metrics,
 )
-from insurance_charges_model.fast_path import CompiledPipeline
 from insurance_charges_model.schemas import (
     CATEGORIES,
     InsuranceChargesModelInput,
     InsuranceChargesModelOutput,
 )
+from insurance_charges_model.serving import ServingModel
 
 MODEL_PATH_ENV_VAR = "INSURANCE_CHARGES_MODEL_PATH"
 DEFAULT_ARTIFACT_PATH = PROJECT_ROOT / "models" / ARTIFACT_NAME
@@ -38,9 +38,9 @@ def check_inputs(data: Sequence[InsuranceChargesModelInput]) -> None:
             )
 
 
-def check_categories(compiled: CompiledPipeline, path: Path) -> None:
+def check_categories(serving: ServingModel, path: Path) -> None:
     """Refuse an artifact whose encoder does not know every value the input schema allows."""
-    unknown = compiled.encoder.unknown_categories(CATEGORIES)
+    unknown = serving.encoder.unknown_categories(CATEGORIES)
     if unknown:
         raise ArtifactError(
             f"{path} was trained for other inputs: its encoder does not know {unknown}, which the "
@@ -57,16 +57,15 @@ class InsuranceChargesModel:
     version = version("insurance-charges-service")
     input_schema = InsuranceChargesModelInput
     output_schema = InsuranceChargesModelOutput
-    # Tens of microseconds a prediction on the compiled fast path (`make benchmark-model`): the
+    # Tens of microseconds a prediction from the serving artifact (`make benchmark-model`): the
     # service calls it inline, on the event loop, as a hop to a thread would cost more.
     blocking = False
 
     def __init__(self, artifact_path: str | Path | None = None) -> None:
-        path = Path(artifact_path) if artifact_path else default_artifact_path()
+        self.path = path = Path(artifact_path) if artifact_path else default_artifact_path()
         self.metrics = read_metrics(path)
-        self.pipeline = load_pipeline(path, self.metrics.artifact_sha256)
-        self._compiled = CompiledPipeline.from_pipeline(self.pipeline)
-        check_categories(self._compiled, path)
+        self.serving = load_artifact(path, self.metrics.artifact_sha256)
+        check_categories(self.serving, path)
 
     def predict(self, data: InsuranceChargesModelInput) -> InsuranceChargesModelOutput:
         """Price one customer."""
@@ -77,5 +76,5 @@ class InsuranceChargesModel:
     ) -> list[InsuranceChargesModelOutput]:
         """Price many customers in one pass over the trees."""
         check_inputs(data)
-        charges = self._compiled.predict(data)
+        charges = self.serving.predict(data)
         return [InsuranceChargesModelOutput(charges=round(float(value), 2)) for value in charges]

@@ -3,9 +3,10 @@
 ``configure_logging`` applies the dictConfig, then moves every handler behind a
 ``QueueHandler``: a request only puts the record on a queue, and a listener thread formats and
 writes it, so a slow stdout never stalls a request. The listener wakes every ``interval``
-seconds and writes everything queued in one go: a request never wakes a thread, and the two
-threads do not fight over the GIL record by record. ``stop()`` drains the queue, so no record is
-lost at shutdown; one ``atexit`` hook stops whichever session is active when the process exits.
+seconds and writes everything queued in one go (a ``BatchStreamHandler`` in one write and one
+flush): a request never wakes a thread, and the two threads do not fight over the GIL record by
+record. ``stop()`` drains the queue, so no record is lost at shutdown; one ``atexit`` hook stops
+whichever session is active when the process exits.
 
 With ``lean_records``, records skip the caller lookup, the thread and the process while the
 session is active: these are switches of the ``logging`` module itself, so ``stop()`` puts back
@@ -73,24 +74,38 @@ class BatchQueueListener:
         self._thread.join()
 
     def write_queued(self) -> int:
-        """Handle every queued record, then flush once; return how many there were."""
-        count = 0
+        """Hand every queued record at the handler's level to it, then flush once; return how
+        many were queued."""
+        records = self.take_queued()
+        if records:
+            level = self.handler.level
+            write(self.handler, [record for record in records if record.levelno >= level])
+        return len(records)
+
+    def take_queued(self) -> list[logging.LogRecord]:
+        records = []
         while True:
             try:
-                record = self.records.get_nowait()
+                records.append(self.records.get_nowait())
             except queue.Empty:
-                break
-            if record.levelno >= self.handler.level:
-                self.handler.handle(record)
-            count += 1
-        if count:
-            self.handler.flush()
-        return count
+                return records
 
     def _run(self) -> None:
         while not self._stopping.wait(self.interval):
             self.write_queued()
         self.write_queued()
+
+
+def write(handler: logging.Handler, records: list[logging.LogRecord]) -> None:
+    """Hand ``records`` to ``handler``: as one batch when it takes batches (a ``handle_batch``,
+    as ``BatchStreamHandler`` has), else one by one, then flush once."""
+    handle_batch = getattr(handler, "handle_batch", None)
+    if handle_batch is not None:
+        handle_batch(records)
+        return
+    for record in records:
+        handler.handle(record)
+    handler.flush()
 
 
 def record_switches() -> dict[str, Any]:

@@ -18,6 +18,8 @@ PREDICTION_LOGGER = "ml_model_logging.predictions"
 REQUESTED = "Prediction requested"
 CREATED = "Prediction created"
 FAILED = "Prediction failed"
+# Where a record comes from when the logging module is told not to look (logging._srcfile None).
+UNKNOWN_CALLER = ("(unknown file)", 0, "(unknown function)", None)
 
 
 class LoggingDecorator(ModelDecorator):
@@ -72,26 +74,42 @@ class LoggingDecorator(ModelDecorator):
         return results
 
     def _log_requested(self, prediction_id: str, data: Any) -> None:
-        inputs = field_values(data, self._input_fields)
-        self._logger.info(REQUESTED, extra=self._record(prediction_id, "requested", input=inputs))
+        fields = self._fields(prediction_id, "requested")
+        fields["input"] = field_values(data, self._input_fields)
+        self._log(logging.INFO, REQUESTED, fields)
 
     def _log_created(self, prediction_id: str, result: Any, start: float) -> None:
-        outputs = field_values(result, self._output_fields)
-        extra = self._record(prediction_id, "success", output=outputs, latency_ms=elapsed_ms(start))
-        self._logger.info(CREATED, extra=extra)
+        fields = self._fields(prediction_id, "success")
+        fields["output"] = field_values(result, self._output_fields)
+        fields["latency_ms"] = elapsed_ms(start)
+        self._log(logging.INFO, CREATED, fields)
 
     def _log_failed(self, prediction_id: str, error: Exception, start: float) -> None:
-        extra = self._record(
-            prediction_id,
-            "error",
-            error_type=type(error).__name__,
-            error_message=str(error),
-            latency_ms=elapsed_ms(start),
-        )
-        self._logger.error(FAILED, extra=extra)
+        fields = self._fields(prediction_id, "error")
+        fields["error_type"] = type(error).__name__
+        fields["error_message"] = str(error)
+        fields["latency_ms"] = elapsed_ms(start)
+        self._log(logging.ERROR, FAILED, fields)
 
-    def _record(self, prediction_id: str, status: str, **fields: Any) -> dict[str, Any]:
-        return {**self._identity, "status": status, "prediction_id": prediction_id, **fields}
+    def _fields(self, prediction_id: str, status: str) -> dict[str, Any]:
+        """The fields every record starts with: the model, the status, the prediction."""
+        return {**self._identity, "status": status, "prediction_id": prediction_id}
+
+    def _log(self, level: int, message: str, fields: dict[str, Any]) -> None:
+        """What ``logger.log(level, message, extra=fields)`` does, for less.
+
+        ``extra`` checks each key against the record's attributes; the decorator's own names
+        never clash with them (a test holds them apart), so they are set in one step.
+        """
+        logger = self._logger
+        if not logger.isEnabledFor(level):
+            return
+        file, line, function, _ = (
+            logger.findCaller(stacklevel=2) if logging._srcfile else UNKNOWN_CALLER
+        )
+        record = logger.makeRecord(logger.name, level, file, line, message, (), None, function)
+        record.__dict__.update(fields)
+        logger.handle(record)
 
 
 def checked_fields(fields: Iterable[str], schema: Any, option: str) -> tuple[str, ...]:

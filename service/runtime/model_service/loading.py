@@ -3,8 +3,10 @@
 import asyncio
 import gc
 import logging
+import os
 import threading
 import time
+from pathlib import Path
 
 from model_contract.servable import ServableModel, check_implements, served
 from model_service.configuration import ModelConfiguration, import_object
@@ -12,6 +14,24 @@ from model_service.configuration import ModelConfiguration, import_object
 logger = logging.getLogger(__name__)
 LOAD_POLL_SECONDS = 0.05
 MODEL_LOADED = "Model loaded"  # the record each model writes once it is loaded
+WORKER_READY = "Worker ready"  # the record a worker writes once every model is loaded
+PROC_SELF_STAT = Path("/proc/self/stat")
+PROC_UPTIME = Path("/proc/uptime")
+
+
+def seconds_since_process_start() -> float | None:
+    """How long ago this process started, from Linux's /proc (to the clock tick); None elsewhere.
+
+    The kernel's count starts when the process does, before the interpreter runs a line, so it
+    includes Python's own start and every import.
+    """
+    try:
+        fields = PROC_SELF_STAT.read_text().rsplit(")", 1)[1].split()
+        started_ticks = int(fields[19])  # field 22 of stat(5); the two before ")" are cut off
+        uptime = float(PROC_UPTIME.read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+    return round(uptime - started_ticks / os.sysconf("SC_CLK_TCK"), 2)
 
 
 def freeze_long_lived_objects() -> int:
@@ -63,6 +83,7 @@ class ModelRegistry:
             if freeze:
                 frozen = freeze_long_lived_objects()
                 logger.info("Long-lived objects frozen", extra={"frozen_objects": frozen})
+            logger.info(WORKER_READY, extra={"seconds_since_start": seconds_since_process_start()})
         except Exception as error:
             self.error = f"{type(error).__name__}: {error}"
             logger.exception("Model loading failed", extra={"error_type": type(error).__name__})

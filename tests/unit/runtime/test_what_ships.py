@@ -8,7 +8,7 @@ import sys
 from common.paths import CONFIGURATION_DIR
 from service_runner.container import SHIPPED_IMPORTS, TRAINING_ONLY_LIBRARIES, runtime_packages
 
-# Makes pandas and matplotlib unimportable, as they are in the image, then runs the image's check.
+# Makes training's libraries unimportable, as they are in the image, then runs the image's check.
 WITHOUT_TRAINING_LIBRARIES = """\
 import importlib.abc, sys
 class Absent(importlib.abc.MetaPathFinder):
@@ -37,7 +37,7 @@ def shipped_imports(packages: list[str]) -> tuple[int, list[str]]:
     return checked, failures
 
 
-def test_every_module_that_ships_imports_without_pandas_or_matplotlib() -> None:
+def test_every_module_that_ships_imports_without_trainings_libraries() -> None:
     checked, failures = shipped_imports(runtime_packages())
     assert failures == []
     assert checked > 30

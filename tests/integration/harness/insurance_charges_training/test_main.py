@@ -36,6 +36,7 @@ def test_training_command_writes_a_loadable_model_that_meets_its_targets(
     assert load_baseline(tmp_path / metrics["baseline_file"]).rows == metrics["split"]["train_rows"]
     assert sorted(path.name for path in tmp_path.iterdir()) == [
         "baseline.json",
+        "insurance_charges_model.npz",
         "insurance_charges_model.skops",
         "metrics.json",
     ]

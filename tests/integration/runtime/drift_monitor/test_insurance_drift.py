@@ -78,7 +78,7 @@ def test_the_training_customers_do_not_drift(
     assert report.counts.requested == report.counts.created == len(training_result.train)
     assert (report.counts.bad, report.counts.skipped, report.counts.wrong_type) == ({}, {}, {})
     assert {feature.verdict for feature in report.features} == {"no drift"}
-    # the service predicts on its fast path, the baseline holds the pipeline's predictions
+    # the service predicts from the serving artifact, the baseline holds the pipeline's predictions
     assert max(feature.psi for feature in report.features) < 0.01
     assert report.verdict == "no drift"
 

@@ -6,7 +6,7 @@ REQUEST = (
     "run_asgi (uvicorn/protocols/http/httptools_impl.py:446);__call__ (starlette/routing.py:1)"
 )
 RAW = f"""\
-{REQUEST};predict (app.py:9);CompiledPipeline.predict (fast_path.py:1);dot (numpy:1) 30
+{REQUEST};predict (app.py:9);ServingModel.predict (serving.py:1);dot (numpy:1) 30
 {REQUEST};predict (app.py:9);Logger._log (logging/__init__.py:1) 20
 _bootstrap (threading.py:1);BatchQueueListener._run (configuration.py:1);format (core.py:1) 40
 {REQUEST} 10

@@ -12,7 +12,12 @@ from insurance_charges_model.schemas import (
     InsuranceChargesModelInput,
     InsuranceChargesModelOutput,
 )
-from load_test.reference_apps import ConstantModel, hello_world_app, tutorial_app
+from load_test.reference_apps import (
+    ConstantModel,
+    ConstantTreesModel,
+    hello_world_app,
+    tutorial_app,
+)
 from model_contract.servable import Model, check_implements
 from model_service.app import create_app
 from model_service.configuration import INCLUDED_FILES, ServiceConfiguration
@@ -71,3 +76,18 @@ def test_our_service_serves_the_constant_model_behind_the_local_decorators() -> 
         assert client.post(PREDICTION_ROUTE, json={**EXAMPLE_INPUT, "age": 200}).status_code == 422
         (listed,) = client.get(MODELS_PATH).json()["models"]
     assert listed["qualified_name"] == InsuranceChargesModel.qualified_name
+
+
+def test_constant_trees_keep_everything_of_the_model_but_the_walk(
+    model_dir: Path, model: InsuranceChargesModel
+) -> None:
+    stand_in = ConstantTreesModel(model_dir / ARTIFACT_NAME)
+    young = InsuranceChargesModelInput(**EXAMPLE_INPUT)
+    old_smoker = InsuranceChargesModelInput(**{**EXAMPLE_INPUT, "age": 64, "smoker": True})
+    assert (
+        stand_in.predict_batch([young, old_smoker])
+        == [InsuranceChargesModelOutput(charges=1.0)] * 2
+    )
+    assert stand_in.serving.encoder == model.serving.encoder
+    with pytest.raises(TypeError, match="expected InsuranceChargesModelInput"):
+        stand_in.predict(EXAMPLE_INPUT)

@@ -9,7 +9,12 @@ import pytest
 from insurance_charges_model.artifact import ArtifactError
 from insurance_charges_model.model import InsuranceChargesModel
 from reliability import tamper
-from reliability.tamper import RefusalResult, tampered_artifact, untrusted_artifact
+from reliability.tamper import (
+    RefusalResult,
+    dangling_artifact,
+    pickling_artifact,
+    tampered_artifact,
+)
 
 
 def test_a_tampered_artifact_is_refused_for_its_sha256(model_dir: Path, tmp_path: Path) -> None:
@@ -18,9 +23,15 @@ def test_a_tampered_artifact_is_refused_for_its_sha256(model_dir: Path, tmp_path
         InsuranceChargesModel(artifact)
 
 
-def test_an_untrusted_artifact_is_refused_for_its_types(model_dir: Path, tmp_path: Path) -> None:
-    artifact = untrusted_artifact(model_dir, tmp_path)
-    with pytest.raises(ArtifactError, match=r"untrusted types \['posix.system'\]"):
+def test_an_artifact_that_needs_pickle_is_refused(model_dir: Path, tmp_path: Path) -> None:
+    artifact = pickling_artifact(model_dir, tmp_path)
+    with pytest.raises(ArtifactError, match="needs pickle"):
+        InsuranceChargesModel(artifact)
+
+
+def test_an_artifact_with_a_dangling_node_is_refused(model_dir: Path, tmp_path: Path) -> None:
+    artifact = dangling_artifact(model_dir, tmp_path)
+    with pytest.raises(ArtifactError, match="node 0 points outside"):
         InsuranceChargesModel(artifact)
 
 

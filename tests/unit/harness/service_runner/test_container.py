@@ -37,10 +37,15 @@ GOOD = Observations(
         {"message": "Prediction requested", "prediction_id": CHECK_REQUEST_ID},
         {"message": "Prediction created", "prediction_id": CHECK_REQUEST_ID},
         {"message": "Prediction created", "prediction_id": "someone-else"},
+        {"message": "Worker ready", "seconds_since_start": 1.21},
+        {"message": "Worker ready", "seconds_since_start": 1.34},
     ],
     packages=runtime_packages(),
     imports_checked=40,
 )
+
+
+NO_TRAINING_IMPORT = "no pandas, matplotlib, sklearn, scipy, skops import"
 
 
 def failed(seen: Observations) -> list[str]:
@@ -62,10 +67,12 @@ def test_a_good_image_passes_every_check() -> None:
         ({"capabilities": "00000000a80425fb"}, "no capabilities"),
         ({"root_write_error": ""}, "read-only root filesystem"),
         ({"tmp_write_ok": False}, "read-only root filesystem"),
-        ({"records": GOOD.records[:1]}, "JSON prediction logs on stdout"),
+        ({"records": [GOOD.records[0], *GOOD.records[2:]]}, "JSON prediction logs on stdout"),
         ({"packages": sorted([*runtime_packages(), "load_test"])}, "only the runtime packages"),
-        ({"import_failures": ["pandas was imported"]}, "no pandas or matplotlib import"),
-        ({"imports_checked": 0}, "no pandas or matplotlib import"),
+        ({"import_failures": ["pandas was imported"]}, NO_TRAINING_IMPORT),
+        ({"imports_checked": 0}, NO_TRAINING_IMPORT),
+        ({"records": GOOD.records[:3]}, "worker start"),
+        ({"records": [*GOOD.records, {"message": "Worker ready"}]}, "worker start"),
         ({"packages": ["insurance_charges_model"]}, "only the runtime packages"),
     ],
 )
@@ -213,3 +220,8 @@ def test_the_runtime_packages_are_packages_of_the_project() -> None:
     assert {"model_contract", "model_service", "drift_monitor"} <= set(runtime_packages())
     assert {"load_test", "insurance_charges_training"}.isdisjoint(runtime_packages())
     assert {"load_test", "reliability", "service_runner"} <= set(project_packages())
+
+
+def test_the_worker_start_prints_each_workers_seconds() -> None:
+    [verdict] = [verdict for verdict in evaluate(GOOD) if verdict.name == "worker start"]
+    assert verdict.detail == "1.21 s, 1.34 s from each worker's process start to ready"

@@ -1,7 +1,11 @@
 import math
+import sys
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats as scipy_stats
 
 from drift_monitor.baseline import categorical_reference, numeric_reference
 from drift_monitor.statistics import (
@@ -40,6 +44,34 @@ def test_the_chi_square_p_value_is_1_for_counts_that_match_and_tiny_for_a_move()
     assert chi_square_p_value(np.array([0.8, 0.2]), np.array([800, 200])) == pytest.approx(1)
     assert chi_square_p_value(np.array([0.8, 0.2]), np.array([500, 500])) < 1e-100
     assert chi_square_p_value(np.array([1.0]), np.array([1000])) == 1
+
+
+def test_without_counts_the_chi_square_p_value_is_1() -> None:
+    assert chi_square_p_value(np.array([0.8, 0.2]), np.array([0, 0])) == 1
+
+
+@st.composite
+def shares_and_counts(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """Reference shares (0 included, as for ``unseen``) and logged counts, 2 to 60 bins."""
+    bins = draw(st.integers(2, 60))
+    shares = draw(st.lists(st.floats(0, 1), min_size=bins, max_size=bins))
+    counts = draw(st.lists(st.integers(0, 10**6), min_size=bins, max_size=bins))
+    return np.array(shares), np.array(counts)
+
+
+@given(shares_and_counts())
+def test_the_chi_square_p_value_is_scipys_on_shares_floored_at_epsilon(
+    case: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """As tolerant as ``test_chi_square.py``, which says why."""
+    shares, counts = case
+    ours = chi_square_p_value(shares, counts)
+    if counts.sum() == 0:
+        assert ours == 1
+        return
+    floored = np.maximum(shares, EPSILON)
+    scipys = scipy_stats.chisquare(counts, floored / floored.sum() * counts.sum()).pvalue
+    assert ours == pytest.approx(scipys, rel=1e-10, abs=sys.float_info.min)
 
 
 def test_the_same_sample_does_not_drift() -> None:

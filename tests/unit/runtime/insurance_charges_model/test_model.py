@@ -1,4 +1,5 @@
-"""The trained model: loading, the fast path, and behaviour a pricing model must show."""
+"""The trained model: loading, its equality with the pipeline, and behaviour a pricing model
+must show."""
 
 import shutil
 from pathlib import Path
@@ -16,7 +17,7 @@ from insurance_charges_model.artifact import (
     METRICS_NAME,
     ArtifactError,
     TrainingMetrics,
-    save_pipeline,
+    save_artifact,
 )
 from insurance_charges_model.model import MODEL_PATH_ENV_VAR, InsuranceChargesModel
 from insurance_charges_model.schemas import (
@@ -25,6 +26,8 @@ from insurance_charges_model.schemas import (
     InsuranceChargesModelInput,
     InsuranceChargesModelOutput,
 )
+from insurance_charges_training.serving_artifact import compile_pipeline
+from insurance_charges_training.training import TrainingResult
 
 CENT = 0.01
 
@@ -60,10 +63,13 @@ def test_predict_returns_the_output_schema_in_cents(model: InsuranceChargesModel
     assert output.charges == round(output.charges, 2) > 0
 
 
-def test_fast_path_equals_the_pipeline_on_every_row(
-    model: InsuranceChargesModel, insurance_frame: pd.DataFrame, inputs: list
+def test_the_model_equals_its_pipeline_on_every_row(
+    model: InsuranceChargesModel,
+    training_result: TrainingResult,
+    insurance_frame: pd.DataFrame,
+    inputs: list,
 ) -> None:
-    expected = model.pipeline.predict(insurance_frame[list(FEATURE_NAMES)])
+    expected = training_result.pipeline.predict(insurance_frame[list(FEATURE_NAMES)])
     assert np.abs(charges(model, inputs) - expected).max() <= CENT
 
 
@@ -140,7 +146,7 @@ def test_artifact_trained_for_other_categories_refuses_to_load(
     )
     artifact = tmp_path / ARTIFACT_NAME
     metrics = TrainingMetrics.model_validate_json((model_dir / METRICS_NAME).read_text())
-    metrics.artifact_sha256 = save_pipeline(pipeline, artifact)
+    metrics.artifact_sha256 = save_artifact(compile_pipeline(pipeline), artifact)
     (tmp_path / METRICS_NAME).write_text(metrics.model_dump_json())
     with pytest.raises(ArtifactError, match=r"does not know \{'smoker': \[False, True\]\}"):
         InsuranceChargesModel(artifact)

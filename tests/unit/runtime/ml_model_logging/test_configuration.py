@@ -239,3 +239,51 @@ def test_configuring_adds_no_exit_callbacks_after_the_first(handler_of: object) 
         configure_logging(json_config())
     configure_logging(json_config()).stop()
     assert atexit._ncallbacks() == callbacks
+
+
+class CountingStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def batch_config(stream: io.StringIO, level: str = "NOTSET") -> dict:
+    config = json_config()
+    config["handlers"] = {
+        "batch": {
+            "class": "ml_model_logging.handlers.BatchStreamHandler",
+            "stream": stream,
+            "formatter": "json",
+            "level": level,
+        }
+    }
+    config["loggers"][LOGGER]["handlers"] = ["batch"]
+    return config
+
+
+def test_the_writer_hands_a_batch_handler_what_is_queued_at_once() -> None:
+    stream = CountingStream()
+    session = configure_logging(batch_config(stream))
+    listener = session.listeners[0]
+    listener.stop()  # the test writes what is queued itself
+    for number in range(5):
+        logging.getLogger(LOGGER).info("record %d", number)
+    assert listener.write_queued() == 5
+    assert stream.writes == 1
+    assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == [
+        f"record {number}" for number in range(5)
+    ]
+    session.stop()
+
+
+def test_a_batch_handler_gets_only_the_records_at_its_level() -> None:
+    stream = CountingStream()
+    session = configure_logging(batch_config(stream, level="WARNING"))
+    logging.getLogger(LOGGER).info("too low")
+    logging.getLogger(LOGGER).warning("high enough")
+    session.stop()
+    assert stream.getvalue() == '{"message": "high enough"}\n'

@@ -195,3 +195,56 @@ async def test_unknown_fields_are_a_configuration_error(option: str, message: st
 async def test_a_plain_model_is_refused_it_must_be_served_first() -> None:
     with pytest.raises(TypeError, match="StubModel is not a ServableModel: it has no close"):
         LoggingDecorator(StubModel())
+
+
+STANDARD_ATTRIBUTES = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__)
+FORMATTED = {"message", "asctime"}  # set by a formatter (caplog's), not by the decorator
+
+
+async def test_the_fields_never_clash_with_a_record_s_attributes(records: CapturedRecords) -> None:
+    """The decorator sets its fields without ``extra``'s check: this is that check."""
+    await decorated().predict(StubInput(x=2.0))
+    with pytest.raises(RuntimeError):
+        await decorated().predict(StubInput(x=7.0))
+    for record in records:
+        names = record.__dict__.keys() - STANDARD_ATTRIBUTES - FORMATTED
+        assert names >= {"action", "status", "prediction_id", "latency_ms"} or "input" in names
+        fields = {name: record.__dict__[name] for name in names}
+        logging.getLogger(PREDICTION_LOGGER).makeRecord(
+            PREDICTION_LOGGER, logging.INFO, "", 0, "", (), None, extra=fields
+        )  # KeyError("Attempt to overwrite ...") on a clash
+
+
+@pytest.mark.parametrize(
+    ("srcfile", "functions"),
+    [
+        (logging._srcfile, ["_log_requested", "_log_created", "_log_requested", "_log_failed"]),
+        (None, ["(unknown function)"] * 4),  # lean records
+    ],
+)
+async def test_records_name_their_caller_as_logger_info_would(
+    records: CapturedRecords, monkeypatch: pytest.MonkeyPatch, srcfile: str, functions: list
+) -> None:
+    monkeypatch.setattr(logging, "_srcfile", srcfile)
+    await decorated().predict(StubInput(x=2.0))
+    with pytest.raises(RuntimeError):
+        await decorated().predict(StubInput(x=7.0))
+    assert [record.funcName for record in records] == functions
+    assert all(record.pathname.endswith("decorator.py") for record in records) is bool(srcfile)
+
+
+async def test_below_the_logger_s_level_nothing_is_logged_and_predictions_go_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.CRITICAL, logger=PREDICTION_LOGGER)
+    assert (await decorated().predict(StubInput(x=2.0))).y == 4.0
+    assert caplog.records == []
+
+
+async def test_the_logger_s_filters_still_apply(
+    records: CapturedRecords, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    logger = logging.getLogger(PREDICTION_LOGGER)
+    monkeypatch.setattr(logger, "filters", [lambda record: record.status != "requested"])
+    await decorated().predict(StubInput(x=2.0))
+    assert [record.status for record in records] == ["success"]

@@ -1,23 +1,30 @@
 """A service file's logging: inline, or the shared configuration/logging.yaml it names."""
 
+import asyncio
 import io
 import json
 import logging
+import logging.config
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 from common.paths import CONFIGURATION_DIR
 from common.yaml_files import load_yaml_file
 from ml_model_logging.configuration import configure_logging
+from ml_model_logging.decorator import LoggingDecorator
+from model_contract.context import prediction_id_context
+from model_contract.servable import served
 from model_service.configuration import (
     ConfigurationError,
     LoggingConfiguration,
     ServiceConfiguration,
     load_configuration,
 )
+from support.stub_models import StubInput, StubModel
 
 SERVICE = """
 title: t
@@ -196,3 +203,43 @@ def test_the_pod_records_its_pod_node_and_app(monkeypatch: pytest.MonkeyPatch) -
     assert (record["pod_name"], record["node_name"], record["app_name"]) == tuple(
         POD_VARIABLES.values()
     )
+
+
+def test_the_shipped_formatter_writes_python_json_logger_s_lines() -> None:
+    """The JSON formatter of logging.yaml writes what python-json-logger's OrjsonFormatter,
+    given the same options, writes (test_formatting holds them equal for any record)."""
+    options = dict(shared_logging().dict_config.formatters["json"])
+    shipped = logging.config.BaseConfigurator({}).resolve(options.pop("()"))(**options)
+    record = logging.makeLogRecord(
+        {"name": "ml_model_logging.predictions", "msg": "Prediction created", "status": "success"}
+    )
+    assert shipped.format(record) == OrjsonFormatter(**options).format(record)
+
+
+@pytest.mark.usefixtures("restored_loggers")
+def test_a_prediction_writes_both_records_with_every_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for variable, value in POD_VARIABLES.items():
+        monkeypatch.setenv(variable, value)
+    stdout = io.StringIO()
+    monkeypatch.setattr("sys.stdout", stdout)
+    settings = load_configuration(CONFIGURATION_DIR / "kubernetes.yaml").logging
+    session = configure_logging(
+        settings.dict_config.as_dict(), settings.use_queue, settings.lean_records
+    )
+    model = LoggingDecorator(served(StubModel()), input_fields=["x"], output_fields=["y"])
+    with prediction_id_context("request-9"):
+        asyncio.run(model.predict(StubInput(x=2.0)))
+    session.stop()
+    requested, created = (json.loads(line) for line in stdout.getvalue().splitlines())
+    common = ["level", "logger", "message", "action", "model_qualified_name", "model_version"]
+    common += ["status", "prediction_id"]
+    pod = ["pod_name", "node_name", "app_name", "timestamp"]
+    assert list(requested) == [*common, "input", *pod]
+    assert list(created) == [*common, "output", "latency_ms", *pod]
+    assert requested["message"] == "Prediction requested"
+    assert (created["message"], created["output"]) == ("Prediction created", {"y": 4.0})
+    assert {requested["prediction_id"], created["prediction_id"]} == {"request-9"}
+    assert requested["input"] == {"x": 2.0}
+    assert requested["pod_name"] == POD_VARIABLES["POD_NAME"]
