@@ -258,7 +258,7 @@ benchmark-pairs: $(INSTALLED) $(ARTIFACT) ## Ours against the async hello-world 
 		--config $(CONFIG) --reports reports/benchmark-pairs
 
 benchmark-hops: $(INSTALLED) $(ARTIFACT) ## What each hop of a prediction costs: CPU µs per request of the app in process, one part taken away at a time
-	$(PY) -m load_test.hop_costs --requests 10000 --rounds 3
+	$(PY) -m load_test.hop_costs --requests 10000 --rounds 5
 
 benchmark-tail: $(INSTALLED) $(ARTIFACT) ## A full collection's pause, then p50 and p99 against users (TAIL_USERS), the collector frozen after loading or not; images/07_tail.png
 	$(PY) -m load_test.tail $(if $(TAIL_USERS),--users $(TAIL_USERS)) \
