@@ -12,7 +12,7 @@ from pathlib import Path
 import skops.io as sio
 from sklearn.pipeline import Pipeline
 
-from insurance_charges_model.artifact import ArtifactError, read_metrics
+from insurance_charges_model.artifact import ArtifactError, check_sha256, read_metrics
 from insurance_charges_model.hashing import sha256_of
 
 TRUSTED_TYPES: tuple[str, ...] = ("sklearn.tree._tree.Tree",)
@@ -28,14 +28,7 @@ def save_pipeline(pipeline: Pipeline, path: Path) -> str:
 
 def load_pipeline(path: Path, expected_sha256: str) -> Pipeline:
     """Load a pipeline after checking its sha256 and that it needs only trusted types."""
-    if not path.is_file():
-        raise ArtifactError(f"No pipeline at {path}. Train one with `make train`.")
-    found = sha256_of(path)
-    if found != expected_sha256:
-        raise ArtifactError(
-            f"Refusing to load {path}: its sha256 is {found}, but {expected_sha256} was recorded "
-            "at training time. The file was altered or replaced; train the model again."
-        )
+    check_sha256(path, expected_sha256, what="pipeline")
     untrusted = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
     if untrusted:
         raise ArtifactError(f"Refusing to load {path}: it asks for untrusted types {untrusted}.")

@@ -93,16 +93,21 @@ def save_artifact(model: ServingModel, path: Path) -> str:
     return sha256_of(path)
 
 
-def load_artifact(path: Path, expected_sha256: str) -> ServingModel:
-    """The serving model in ``path``, after checking its sha256 and every array."""
+def check_sha256(path: Path, expected_sha256: str, what: str = "model artifact") -> None:
+    """ArtifactError unless ``path`` exists and has the sha256 recorded at training time."""
     if not path.is_file():
-        raise ArtifactError(f"No model artifact at {path}. Train one with `make train`.")
+        raise ArtifactError(f"No {what} at {path}. Train one with `make train`.")
     found = sha256_of(path)
     if found != expected_sha256:
         raise ArtifactError(
             f"Refusing to load {path}: its sha256 is {found}, but {expected_sha256} was recorded "
             "at training time. The file was altered or replaced; train the model again."
         )
+
+
+def load_artifact(path: Path, expected_sha256: str) -> ServingModel:
+    """The serving model in ``path``, after checking its sha256 and every array."""
+    check_sha256(path, expected_sha256)
     try:
         return read_serving_model(path)
     except ServingArtifactError as error:
