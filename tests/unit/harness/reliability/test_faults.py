@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -72,6 +73,10 @@ def test_worker_pids_are_the_spawned_children_only() -> None:
     parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         worker = int(parent.stdout.readline())
+        deadline = time.monotonic() + 10
+        # between fork and exec the child still shows its parent's command line: wait for exec
+        while worker_pids(parent.pid) != {worker} and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert worker_pids(parent.pid) == {worker}
     finally:
         parent.kill()
