@@ -187,16 +187,18 @@ $(INSTALLED): $(PY) requirements.txt pyproject.toml
 # Debian packages for the image check (podman, runc), the pods' pause process (catatonit, which
 # Debian's podman only recommends), the local base image (debootstrap), the
 # browser check (chromium), the SLO rules (prometheus, with promtool) and the alerts' routing
-# (prometheus-alertmanager, with amtool); each package gives a command of its own name. CI
-# installs them with `make system-packages`, without the packages they only recommend; `make
-# test` needs none of them (their tests skip, naming the package).
-SYSTEM_PACKAGES ?= podman runc catatonit debootstrap chromium prometheus prometheus-alertmanager
+# (prometheus-alertmanager, with amtool) and the architecture diagram (graphviz, with dot); each
+# package gives a command of its own name, but graphviz (`dot`). CI installs them with `make
+# system-packages`, without the packages they only recommend; `make test` needs none of them
+# (their tests skip, naming the package).
+SYSTEM_PACKAGES ?= podman runc catatonit debootstrap chromium prometheus prometheus-alertmanager graphviz
 ROOT := $(filter 0,$(shell id -u))
 SUDO := $(if $(ROOT),,sudo)
+command_of = $(if $(filter graphviz,$(1)),dot,$(1))
 
 system-packages: ## Install the Debian packages CI needs (SYSTEM_PACKAGES) that are missing, with apt-get (sudo unless root)
-	@missing=(); for package in $(SYSTEM_PACKAGES); do \
-		command -v "$$package" >/dev/null || missing+=("$$package"); done; \
+	@missing=(); for pair in $(foreach package,$(SYSTEM_PACKAGES),$(package):$(call command_of,$(package))); do \
+		command -v "$${pair#*:}" >/dev/null || missing+=("$${pair%%:*}"); done; \
 	if [ $${#missing[@]} -eq 0 ]; then echo "system packages present: $(SYSTEM_PACKAGES)"; exit 0; fi; \
 	command -v apt-get >/dev/null || { echo "error: apt-get not found; install $${missing[*]}" \
 		"with your system's package manager"; exit 1; }; \
@@ -250,7 +252,7 @@ cluster-requests: $(INSTALLED) ## Write what the in-cluster Locust sends (kubern
 benchmark: $(INSTALLED) $(ARTIFACT) ## The same Locust load on each service: hello-world FastAPI (1 and 2 workers), tutorial-style, ours (batching off/on, 1/2 workers); req/s, CPU µs per request and what bound each (PIN=1)
 	$(PY) -m load_test.benchmark $(if $(USERS),--users $(USERS)) \
 		$(if $(BENCHMARK_DURATION),--duration $(BENCHMARK_DURATION)) --config $(CONFIG) \
-		$(if $(filter 1,$(PIN)),--pin) --reports reports/benchmark --chart images/05_benchmark.png
+		$(if $(filter 1,$(PIN)),--pin) --reports reports/benchmark --chart images/07_benchmark.png
 
 benchmark-pairs: $(INSTALLED) $(ARTIFACT) ## Ours against the async hello-world in PAIRS alternating pairs (ABBA) of the same load (USERS BENCHMARK_DURATION PIN=1): req/s, CPU µs per request, the median ratio
 	$(PY) -m load_test.pairs $(if $(PAIRS),--pairs $(PAIRS)) $(if $(USERS),--users $(USERS)) \
@@ -322,12 +324,12 @@ lab: $(INSTALLED) ## Open JupyterLab on notebooks/ at BIND:LAB_PORT (8888) with 
 		--ServerApp.ip=$(BIND) --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(LAB_BROWSER)),--no-browser) \
 		$(if $(ROOT),--allow-root)
 
-blog: notebooks ## Execute the notebooks, then render the post into POST (blog_post/: .md and .html)
+blog: notebooks ## Execute the notebooks, then render the post and its companion pages into POST (blog_post/), with each page's reading time
 	$(PY) -m post_renderer.render --notebooks $(EXECUTED) --output $(POST)
 
 ##@ Maintainers: checks, CI and generated files
-browser-check: $(INSTALLED) ## Open the rendered post in headless Chromium: every image loads, no relative link is broken; screenshot in build/
-	$(PY) -m post_renderer.browser_check --post $(POST)/blog_post.html --screenshot $(BUILD)/blog_post.png
+browser-check: $(INSTALLED) ## Open every rendered page in headless Chromium: every image loads, no relative link is broken; screenshots of each page (its top, and whole) in build/
+	$(PY) -m post_renderer.browser_check --pages $(POST) --screenshots $(BUILD)
 
 ##@ Container image
 image: $(INSTALLED) $(ARTIFACT) $(BASELINE) ## Build the image (ENGINE, BASE_IMAGE; a local base when the base cannot be pulled)
@@ -445,7 +447,7 @@ rules: $(INSTALLED) ## Generate the SLOs' Prometheus rules and their promtool te
 	$(PY) -m monitoring.rules $(if $(SLO_FILE),--slo-file $(SLO_FILE))
 
 ci: PROFILE = ci
-ci: lint image-lint image-check test-slow blog browser-check ## What CI runs after `make test`: lint, image check, slow tests (podman pods among them), notebooks (PROFILE=ci; notebook 05 runs every reliability check), post, browser check
+ci: lint image-lint image-check test-slow blog browser-check ## What CI runs after `make test`: lint, image check, slow tests (podman pods among them), notebooks (PROFILE=ci; notebook 09 runs every reliability check), post, browser check
 
 ##@ Set-up and single steps
 clean: ## Remove the venv, build outputs, load-test reports, trained models and the cached dataset

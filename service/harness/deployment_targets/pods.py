@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from deployment_targets.target import DeploymentTarget, Result
 from kubernetes_deployment import manifests, pod_resources, podman
@@ -14,6 +14,7 @@ from kubernetes_deployment.pod_resources import PodLoad
 from load_test.charts import kill_chart, read_history
 from load_test.run import HISTORY_CSV
 from notebook_support.figures import save_figure, show_chart
+from notebook_support.tables import reader_table
 from reliability import pod_faults
 from reliability.pod_faults import PodKillResult
 
@@ -27,7 +28,7 @@ class Pods(DeploymentTarget):
 
     name = "pods"
     one_metrics_view = False
-    where = "pods played by podman"
+    where = "pods started by podman, without a cluster"
     port: int = 18080  # the host port the pods listen on
     overlay: str = "minikube"  # the overlay whose sizing the run is held against
     passed_over: dict[str, str] = field(default_factory=dict)
@@ -85,9 +86,11 @@ class PodSizing:
     loads: list[PodLoad]
 
     def table(self) -> pd.DataFrame:
+        manifest, run = self.in_manifest.rows(), self.from_this_run.rows()
         return pd.DataFrame(
-            {"in the manifest": self.in_manifest.rows(), "from this run": self.from_this_run.rows()}
-        )
+            {"setting": list(manifest), "in the manifest": list(manifest.values()),
+             "from this run": [run[name] for name in manifest]}
+        )  # fmt: skip
 
     def capacity_line(self) -> str:
         capacity = pod_resources.capacity_per_pod(self.loads)
@@ -99,8 +102,8 @@ class PodSizing:
         )
 
     def _ipython_display_(self) -> None:
-        display(self.table())
-        print(self.capacity_line())
+        display(reader_table(self.table()))
+        display(Markdown(self.capacity_line()))
 
 
 @dataclass(frozen=True)
@@ -115,12 +118,29 @@ class PodKill:
     def passed(self) -> bool:
         return self.result.passed
 
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(pod_faults.summary_rows(self.result))
+
+    def rates(self) -> pod_faults.ServedRates | None:
+        """Each pod's rate before the kill and the survivors' while it was down, from their logs."""
+        records = {c.pod: podman.container_records(c.name) for c in podman.pod_containers()}
+        return pod_faults.served_rates(self.result, records)
+
+    def alt_text(self) -> str:
+        ready = self.result.ready_again_s
+        back = f"ready again {ready:.1f} s later" if ready is not None else "never ready again"
+        return (
+            f"Requests and failures per second over the run: {self.result.rps_before:,.0f} req/s "
+            f"before the kill, down to {self.result.rps_lowest:,.0f} after it, "
+            f"{self.result.failures:,} failures in all; the killed pod {back}"
+        )
+
     def _ipython_display_(self) -> None:
-        print("\n".join(pod_faults.report_lines(self.result)))
+        display(reader_table(self.table()))
         if self.chart is not None:
             history = read_history(self.reports / HISTORY_CSV)
             figure = kill_chart(history, self.result.killed_at, self.result.ready_again_s)
-            show_chart(save_figure(figure, self.chart))
+            show_chart(save_figure(figure, self.chart), alt=self.alt_text())
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ class DeploymentTarget(ABC):
     """One place the service runs: deploy it, reach it, read it, measure it, take it down."""
 
     name: ClassVar[str]  # what a notebook's ``target`` parameter calls it
-    where: ClassVar[str]  # what the post calls it, e.g. "pods played by podman"
+    where: ClassVar[str]  # what the post calls it, e.g. "pods started by podman, without a cluster"
     one_metrics_view: ClassVar[bool] = True  # False: each scrape of /metrics reaches one replica
     why: str = ""  # why ``choose`` picked it, set by ``choose``
     passed_over: dict[str, str]  # the targets ``auto`` preferred, and why each was not used

@@ -115,7 +115,7 @@ class Resources:
             "CPU limit": f"{self.cpu_limit_m}m",
             "memory request": f"{self.memory_request_mib}Mi",
             "memory limit": f"{self.memory_limit_mib}Mi",
-            "autoscaler target": f"{self.hpa_target_percent} % of the CPU request",
+            "autoscaler target": f"{self.hpa_target_percent}% of the CPU request",
         }
 
 

@@ -59,13 +59,13 @@ PLAYED_FILE = PROJECT_ROOT / "build" / "podman" / "played.yaml"
 PLAYED_KINDS = ("ConfigMap", "Secret", "Deployment")
 NOT_EXERCISED = {
     "Service": "no Service: the replicas share the host's port (SO_REUSEPORT), and the kernel, "
-    "not kube-proxy, spreads new connections over them",
+    "not the cluster's network proxy, spreads new connections over them",
     "HorizontalPodAutoscaler": "no autoscaler: the Deployment's replica count stays as written",
     "PodDisruptionBudget": "no evictions, so no disruption budget to respect",
     "Namespace": "no namespaces: the pods are named after the Deployment",
     "ServiceAccount": "no API server, so no service account",
     "scheduling": "one machine and no scheduler: requests reserve nothing (the limits are "
-    "enforced, by the cgroups)",
+    "enforced: the kernel holds each container to them)",
     "probes": "podman ignores the startup and readiness probes, and would run the liveness probe "
     "as `curl`, which the image lacks, so the overlay leaves it out; the deploy step asks the "
     "probes' paths itself",

@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ import yaml
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import StrMethodFormatter
 
 from common.yaml_files import read_self_contained
 from load_test.defaults import DEFAULTS
@@ -54,8 +56,9 @@ HELLO_WORLD = {
 }
 SATURATED_PERCENT = 90  # of one core: a process this busy is the bound
 LOCUST, SERVICE, NO_BOUND = "Locust", "service", "none: CPU to spare"
+NO_HELLO_WORLD = "no hello-world of as many workers ran"
 BOUND_NOTE = (
-    f"bound by: what held the rate back, a process at {SATURATED_PERCENT} % or more of its cores "
+    f"bound by: what held the rate back, a process at {SATURATED_PERCENT}% or more of its cores "
     "(others: every other process on the same cores); "
     '"of hello-world" is a ratio to the framework\'s ceiling only where the service bound '
     "hello-world, and CPU µs/req is the cost per request whatever the bound"
@@ -292,26 +295,143 @@ def service_cores(workers: int, pinning: Pinning) -> int:
     return 1 if pinning.pinned else min(workers, len(pinning.cores))
 
 
-def benchmark(load: LoadTest, config: Path, pinning: Pinning | None = None) -> pd.DataFrame:
-    """Every contender under ``load``, in turn; the table, with each one's ratio to hello-world
-    of as many workers, what bound it, and whether that ratio is one to a ceiling."""
+def benchmark(
+    load: LoadTest,
+    config: Path,
+    pinning: Pinning | None = None,
+    only: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """Every contender under ``load`` (or those named in ``only``), in turn; the table, with
+    each one's ratio to hello-world of as many workers (none where that hello-world did not
+    run), what bound it, and whether that ratio is one to a ceiling."""
+    chosen = chosen_contenders(contenders(config, load.reports), only)
     rows = []
-    for contender in contenders(config, load.reports):
+    for contender in chosen:
         print(f"== {contender.name}: {load.users} users for {load.duration}", flush=True)
         rows.append(measure(contender, load, pinning))
         print(f"   {rows[-1]['req/s']} req/s, p99 {rows[-1]['p99 ms']} ms", flush=True)
     table = pd.DataFrame(rows).set_index("service")
-    hello = {workers: table.loc[name] for workers, name in HELLO_WORLD.items()}
+    hello = {
+        workers: table.loc[name] for workers, name in HELLO_WORLD.items() if name in table.index
+    }
     table.insert(
         5, "of hello-world",
-        [round(row["req/s"] / hello[row["workers"]]["req/s"], 2) for _, row in table.iterrows()],
+        [
+            round(row["req/s"] / hello[row["workers"]]["req/s"], 2)
+            if row["workers"] in hello else None
+            for _, row in table.iterrows()
+        ],
     )  # fmt: skip
     table.insert(
         6, "of hello-world is",
-        [ratio_meaning(hello[workers]["bound by"]) for workers in table["workers"]],
+        [
+            ratio_meaning(hello[workers]["bound by"]) if workers in hello else NO_HELLO_WORLD
+            for workers in table["workers"]
+        ],
     )  # fmt: skip
     table["meets the bar"] = [bar_verdict(row) for _, row in table.iterrows()]
     return table
+
+
+def chosen_contenders(every: list[Contender], only: Collection[str] | None) -> list[Contender]:
+    """The contenders named in ``only``, in the benchmark's order (all when ``only`` is None);
+    ValueError naming a name that is none of them."""
+    if only is None:
+        return every
+    unknown = set(only) - {contender.name for contender in every}
+    if unknown:
+        known = ", ".join(contender.name for contender in every)
+        raise ValueError(f"no contender {', '.join(sorted(unknown))}; there are: {known}")
+    return [contender for contender in every if contender.name in only]
+
+
+READER_COLUMNS = {
+    "req/s": "req/s",
+    "p50 ms": "p50 (ms)",
+    "p99 ms": "p99 (ms)",
+    "service CPU µs/req": "service CPU per request (µs)",
+    "Locust CPU µs/req": "Locust CPU per request (µs)",
+    "bound by": "bound by",
+}
+
+
+def reader_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """A ``benchmark`` table as the post shows it: the service a column, the columns that say
+    how fast, how costly and what bound each row, units in the headers."""
+    rows = table[list(READER_COLUMNS)].rename(columns=READER_COLUMNS)
+    return rows.reset_index()
+
+
+def bound_text(bound: str) -> str:
+    """A ``bound_by`` in a sentence: "bound by Locust", or "with CPU to spare"."""
+    return "with CPU to spare" if bound == NO_BOUND else f"bound by {bound}"
+
+
+def locust_bound(row: pd.Series) -> bool:
+    return LOCUST in bounds(row["bound by"])
+
+
+def hello_world_sentence(table: pd.DataFrame) -> str:
+    """What the hello-world rows show in this run: the framework's ceiling only where the
+    service itself bound them, else the limit of what did; and how 2 workers compare with 1."""
+    hello = [table.loc[name] for name in HELLO_WORLD.values() if name in table.index]
+    rates = " and ".join(f"{row['req/s']:,.0f} req/s with {row['workers']}" for row in hello)
+    text = f"Hello-world answered {rates} worker{'s' if len(hello) > 1 else ''}"
+    ceilings = [  # the service alone held it back: the framework's own limit here
+        row for row in hello if SERVICE in bounds(row["bound by"]) and not locust_bound(row)
+    ]
+    if ceilings:
+        text += (
+            f"; with {ceilings[0]['workers']}, the service itself bound it: "
+            f"{ceilings[0]['req/s']:,.0f} req/s is the framework's ceiling on this machine."
+        )
+    elif all(locust_bound(row) for row in hello):
+        text += (
+            ", and Locust bound every one of these rows: they are what one Locust process "
+            "sends on this machine, not the framework's ceiling."
+        )
+    else:
+        text += ": the service alone bound no row, so none is the framework's ceiling."
+    if len(hello) == 2 and hello[1]["req/s"] < hello[0]["req/s"]:
+        text += (
+            " Two workers come out below one: the second worker competes with Locust for the "
+            "same cores."
+        )
+    return text
+
+
+def batching_sentence(table: pd.DataFrame, workers: int = 1) -> str:
+    """What micro-batching changed with ``workers`` workers in this run: the rate, and the CPU
+    per request, which does not depend on what bound the rate."""
+    off = table.loc[f"ours, batching off, {workers} worker{'s' if workers > 1 else ''}"]
+    on = table.loc[f"ours, batching on, {workers} worker{'s' if workers > 1 else ''}"]
+    rate = "raised" if on["req/s"] > off["req/s"] else "lowered"
+    cost = "lowered" if on["service CPU µs/req"] < off["service CPU µs/req"] else "raised"
+    bound = (
+        "the service bound both rows: its event loop was the bottleneck"
+        if all(SERVICE in bounds(row["bound by"]) for row in (off, on))
+        else "the service did not bind both rows, so the CPU per request says more than the rates"
+    )
+    return (
+        f"With {workers} worker{'s' if workers > 1 else ''}, micro-batching {rate} the rate from "
+        f"{off['req/s']:,.0f} to {on['req/s']:,.0f} req/s and {cost} the CPU per request from "
+        f"{off['service CPU µs/req']:,.0f} to {on['service CPU µs/req']:,.0f} µs; {bound}."
+    )
+
+
+def ours_sentence(table: pd.DataFrame, served: str = "ours, batching on, 2 workers") -> str:
+    """Ours as `make serve` starts it, against hello-world and the tutorial-style endpoint."""
+    ours = table.loc[served]
+    hello = table.loc[HELLO_WORLD[1]]
+    tutorial = table.filter(like="tutorial-style", axis=0).iloc[0]
+    cost = "service CPU µs/req"
+    return (
+        f"Ours, as `make serve` starts it (2 workers, batching on), answered {ours['req/s']:,.0f} "
+        f"req/s with a p99 of {ours['p99 ms']:,.0f} ms, {bound_text(ours['bound by'])}. A request "
+        f"cost it {ours[cost]:,.0f} µs of CPU, against {hello[cost]:,.0f} µs for hello-world "
+        f"and {tutorial[cost]:,.0f} µs for the tutorial-style endpoint, "
+        f"{tutorial[cost] / ours[cost]:,.0f} times as much."
+    )
 
 
 def ratio_meaning(hello_world_bound: str) -> str:
@@ -357,7 +477,7 @@ def bound_by(load: Load, service_cores: int, shared_cores: int) -> str:
         return SERVICE
     if load.locust + load.service + load.others >= SATURATED_PERCENT * shared_cores:
         cores = f"the machine's {shared_cores} cores"
-        return f"{cores}, {load.others:.0f} % to others" if load.others >= 10 else cores
+        return f"{cores}, {load.others:.0f}% to others" if load.others >= 10 else cores
     return NO_BOUND
 
 
@@ -368,24 +488,25 @@ def bounds(bound: str) -> list[str]:
 
 def benchmark_chart(table: pd.DataFrame) -> Figure:
     """Requests per second of each contender, with its p99 and the service's CPU µs per
-    request; the rows Locust bound hatched, since their rate is Locust's limit, not theirs."""
+    request; the rows Locust bound hatched, since their rate is Locust's limit, not theirs, and
+    the title says so."""
     rows = table[::-1]
     figure, axes = plt.subplots(figsize=(9, 3.8))
     by_locust = [LOCUST in bounds(bound) for bound in rows["bound by"]]
+    title = "Throughput under the same load"
     bars = axes.barh(
         rows.index, rows["req/s"], color="tab:blue",
         hatch=["//" if hatched else "" for hatched in by_locust], edgecolor="white",
     )  # fmt: skip
     axes.bar_label(
-        bars, labels=[bar_label(row) for _, row in rows.iterrows()], padding=4, fontsize=8
+        bars, labels=[bar_label(row) for _, row in rows.iterrows()], padding=4, fontsize=9
     )
-    axes.legend(
-        handles=bound_legend(), loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8
-    )
-    axes.set(
-        xlabel="requests per second (Locust on the same machine)",
-        title="Throughput under the same load",
-    )
+    if any(by_locust):
+        axes.legend(handles=bound_legend(), loc="upper center", bbox_to_anchor=(0.5, -0.18),
+                    fontsize=9)  # fmt: skip
+        title += f"\nhatched: {sum(by_locust)} of {len(by_locust)} rows bound by Locust"
+    axes.set(xlabel="requests per second (Locust on the same machine)", title=title)
+    axes.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     axes.set_xlim(right=table["req/s"].max() * 1.6)
     return figure
 
@@ -410,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", default="45s")
     parser.add_argument("--config", type=Path, default=DEFAULTS.service_config)
     parser.add_argument("--reports", type=Path, default=Path("reports/benchmark"))
-    parser.add_argument("--chart", type=Path, default=Path("images/05_benchmark.png"))
+    parser.add_argument("--chart", type=Path, default=Path("images/07_benchmark.png"))
     parser.add_argument(
         "--pin", action="store_true", help="the service on one core, Locust on another"
     )

@@ -9,13 +9,23 @@ from pathlib import Path
 
 import pandas as pd
 from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import StrMethodFormatter
 
 from notebook_support.figures import save_figure
 
 AGGREGATED = "Aggregated"
 PERCENTILES = ("50%", "90%", "99%")
 RATE_WINDOW_ROWS = 3
+OUTSIDE_RIGHT = {"loc": "upper left", "bbox_to_anchor": (1.02, 1), "frameon": False}
+BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.2), "ncol": 4, "frameon": False}
+SLO_HEADROOM = 1.15  # the highest SLO line this far below the top, clear of the frame
+
+
+def thousands(axes: Axes) -> None:
+    """Thousands separators on the y axis: 5,000, not 5000."""
+    axes.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
 def read_history(path: Path) -> pd.DataFrame:
@@ -32,16 +42,17 @@ def read_history(path: Path) -> pd.DataFrame:
 
 
 def throughput_chart(history: pd.DataFrame) -> Figure:
-    """Requests per second, with the number of users on a second axis."""
+    """Requests per second, with the number of users on a second axis; the legend below."""
     figure, requests = plt.subplots(figsize=(8, 3.6))
     served = requests.plot(history.seconds, history.requests_per_s, color="tab:blue")
     requests.set(xlabel="seconds", ylabel="requests/s", title="Throughput (3 s window) and users")
     requests.set_ylim(bottom=0)
+    thousands(requests)
     users = requests.twinx()
     running = users.step(history.seconds, history["User Count"], color="tab:gray", where="post")
     users.set(ylabel="users")
     users.set_ylim(bottom=0)
-    requests.legend(served + running, ["requests/s", "users"], loc="lower center")
+    requests.legend(served + running, ["requests/s", "users"], fontsize=9, **BELOW)
     return figure
 
 
@@ -53,7 +64,8 @@ def answering(history: pd.DataFrame) -> pd.DataFrame:
 
 def latency_chart(history: pd.DataFrame, targets: dict[str, float] | None = None) -> Figure:
     """p50, p90 and p99 latency over time, from the first answer on; ``targets`` (e.g.
-    ``{"p99": 100}``, in ms) are drawn as dashed lines in the colour of their percentile."""
+    ``{"p99": 100}``, in ms) are drawn as dashed lines in the colour of their percentile, in
+    view; the legend beside the chart, over no line."""
     figure, axes = plt.subplots(figsize=(8, 3.6))
     shown = answering(history)
     colours = {}
@@ -69,8 +81,9 @@ def latency_chart(history: pd.DataFrame, targets: dict[str, float] | None = None
         axes.axhline(target_ms, color=colours[name], linestyle="--", linewidth=1,
                      label=f"{name} SLO ({target_ms:g} ms)")  # fmt: skip
     axes.set(xlabel="seconds", ylabel="latency (ms)", title="Latency percentiles (10 s window)")
-    axes.set_ylim(bottom=0)
-    axes.legend(loc="upper right", fontsize="small")
+    highest = max((targets or {}).values(), default=0)
+    axes.set_ylim(bottom=0, top=max(SLO_HEADROOM * highest, axes.get_ylim()[1]))
+    axes.legend(fontsize=9, **OUTSIDE_RIGHT)
     return figure
 
 
@@ -86,25 +99,43 @@ def failures_chart(history: pd.DataFrame) -> Figure:
     total.set(ylabel="failures, total (dashed)")
     for axes in (rate, total):
         axes.set_ylim(bottom=0, top=max(1, axes.get_ylim()[1]))
+        thousands(axes)
     return figure
 
 
 def kill_chart(history: pd.DataFrame, killed_at: float, ready_after_s: float | None) -> Figure:
-    """A run in which a container was killed: requests and failures per second, the kill
-    (``killed_at``, a Unix time) and the restarted container's readiness marked."""
+    """A run in which a container was killed: requests per second, failures per second on an
+    axis of their own (a few failures would be flat at the requests' scale), the kill
+    (``killed_at``, a Unix time) and the restarted container's readiness marked; the legend
+    below the chart."""
     killed_s = killed_at - history["Timestamp"].iloc[0]
-    figure, rate = plt.subplots(figsize=(8, 3.6))
+    figure, rate = plt.subplots(figsize=(9, 3.6))
     answered = rate.plot(history.seconds, history.requests_per_s, color="tab:blue")
-    failed = rate.plot(history.seconds, history.failures_per_s, color="tab:red")
     marks = [rate.axvline(killed_s, color="black", linestyle="--", linewidth=1)]
-    labels = ["requests/s", "failures/s", "SIGKILL"]
+    labels = ["requests/s (left axis)", "failures/s (right axis)", "SIGKILL"]
     if ready_after_s is not None:
         marks.append(rate.axvline(killed_s + ready_after_s, color="tab:green", linestyle=":"))
         labels.append(f"ready again ({ready_after_s:.1f} s)")
-    rate.set(xlabel="seconds", ylabel="per second (3 s window)", title="A pod killed under load")
+    rate.set(xlabel="seconds", ylabel="requests per second (3 s window)",
+             title="A pod killed under load")  # fmt: skip
     rate.set_ylim(bottom=0)
-    rate.legend(answered + failed + marks, labels, loc="lower left", fontsize="small")
+    thousands(rate)
+    failed = failures_axis(rate, history)
+    rate.legend(answered + failed + marks, labels, fontsize=9, **BELOW)
     return figure
+
+
+def failures_axis(rate: Axes, history: pd.DataFrame) -> list:
+    """Failures per second on a right-hand axis of their own, in red, each point marked."""
+    failures = rate.twinx()
+    failed = failures.plot(history.seconds, history.failures_per_s, color="tab:red", marker="o",
+                           markersize=3, linewidth=1.5)  # fmt: skip
+    failures.set_ylabel("failures per second", color="tab:red")
+    failures.tick_params(axis="y", colors="tab:red")
+    peak = history.failures_per_s.max()  # NaN when the run is too short for a rate
+    failures.set_ylim(bottom=0, top=max(1.0, 1.2 * peak) if peak > 0 else 1.0)
+    thousands(failures)
+    return failed
 
 
 def draw_charts(

@@ -2,8 +2,9 @@
 
     python -m load_test.hop_costs --requests 20000
 
-Each variant is an ASGI app (ours, with one part taken away at a time, and a hello-world route:
-the framework alone, the least a request can cost) driven in this process with ``CONCURRENCY``
+Each variant is an ASGI app (ours, with one part taken away at a time or the API key check
+added, and a hello-world route: the framework alone, the least a request can cost) driven in
+this process with ``CONCURRENCY``
 requests in flight, as uvicorn would call it once it has parsed the HTTP. The figure is the CPU
 time of the whole process (the log writer's thread included) per request, measured with
 ``time.process_time``: CPU time, unlike a rate, barely moves when another program shares the
@@ -19,7 +20,7 @@ import copy
 import os
 import sys
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Collection, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,14 +43,18 @@ CONCURRENCY = 32
 CONSTANT_MODEL = "load_test.reference_apps.ConstantModel"
 CONSTANT_TREES_MODEL = "load_test.reference_apps.ConstantTreesModel"
 HEADERS = [(b"host", b"service"), (b"content-type", JSON_MEDIA_TYPE.encode())]
+# The key of the variant with the API key check: any key of the minimum length would do.
+DEMO_API_KEY = "hop-costs-demonstration-key"
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One app to measure: a name, and how to make it from the service's configuration."""
+    """One app to measure: a name, how to make it from the service's configuration, and the
+    headers its requests carry besides ``HEADERS``."""
 
     name: str
     make: Callable[[dict[str, Any]], Any]
+    headers: tuple[tuple[bytes, bytes], ...] = ()
 
 
 def without_batching(settings: dict[str, Any]) -> dict[str, Any]:
@@ -96,6 +101,15 @@ def constant_trees(settings: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
+def with_api_key(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings with an API key, so the prediction route checks every request's key, as
+    the cluster's pods do (their key comes from a Secret)."""
+    return {**settings, "authentication": {"api_key": DEMO_API_KEY}}
+
+
+API_KEY_HEADER = (b"x-api-key", DEMO_API_KEY.encode())
+KEY_CHECK = "with the API key check"
+
 VARIANTS = (
     Variant("ours: logging, metrics, every middleware", ours()),
     Variant("without the logging decorator's records", ours(models=without_logging_decorator)),
@@ -107,6 +121,7 @@ VARIANTS = (
     ),
     Variant("without metrics", ours(metrics=False)),
     Variant("without connection ageing", ours(max_connection_age_s=None)),
+    Variant(KEY_CHECK, ours(authentication=with_api_key), (API_KEY_HEADER,)),
     Variant("hello-world FastAPI: the framework alone", lambda settings: hello_world_app()),
 )
 
@@ -133,14 +148,15 @@ async def lifespan(app: Any) -> tuple[asyncio.Queue, asyncio.Task]:
     return inbox, task
 
 
-async def post(app: Any, body: bytes) -> int:
-    """One POST of ``body`` to the prediction route; its status."""
+async def post(app: Any, body: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()) -> int:
+    """One POST of ``body`` to the prediction route, with ``headers`` besides ``HEADERS``; its
+    status."""
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
         "scheme": "http", "path": PREDICTION_ROUTE, "raw_path": PREDICTION_ROUTE.encode(),
         "query_string": b"", "root_path": "", "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 8000),
-        "headers": [*HEADERS, (b"content-length", str(len(body)).encode())],
+        "headers": [*HEADERS, *headers, (b"content-length", str(len(body)).encode())],
     }  # fmt: skip
     status = 0
     sent = False
@@ -161,18 +177,21 @@ async def post(app: Any, body: bytes) -> int:
     return status
 
 
-async def drive(app: Any, bodies: list[bytes], requests: int) -> float:
-    """CPU seconds per request over ``requests``, ``CONCURRENCY`` in flight, after a warm-up."""
+async def drive(
+    app: Any, bodies: list[bytes], requests: int, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> float:
+    """CPU seconds per request over ``requests``, ``CONCURRENCY`` in flight, after a warm-up;
+    each request with ``headers`` besides ``HEADERS``."""
     inbox, task = await lifespan(app)
     await asyncio.sleep(1)  # the model loads in the background
     for index in range(200):
-        await post(app, bodies[index % len(bodies)])
+        await post(app, bodies[index % len(bodies)], headers)
     statuses: list[int] = []
     cpu_before = time.process_time()
 
     async def client(offset: int) -> None:
         for index in range(offset, requests, CONCURRENCY):
-            statuses.append(await post(app, bodies[index % len(bodies)]))
+            statuses.append(await post(app, bodies[index % len(bodies)], headers))
 
     await asyncio.gather(*(client(offset) for offset in range(CONCURRENCY)))
     await asyncio.sleep(0.2)  # the log writer's last batch
@@ -200,7 +219,24 @@ def measure(variant: Variant, settings: dict[str, Any], requests: int) -> float:
     """CPU microseconds per request of one variant, in a fresh event loop (uvloop, as served)."""
     with records_to_devnull():
         app = variant.make(settings)
-        return 1e6 * run_in_fresh_loop(drive(app, customer_bodies(), requests))
+        return 1e6 * run_in_fresh_loop(drive(app, customer_bodies(), requests, variant.headers))
+
+
+def chosen_variants(only: Collection[str] | None) -> list[Variant]:
+    """The variants named in ``only``, in ``VARIANTS``' order (all when None); ValueError
+    naming a name that is none of them."""
+    if only is None:
+        return list(VARIANTS)
+    unknown = set(only) - {variant.name for variant in VARIANTS}
+    if unknown:
+        raise ValueError(f"no variant {', '.join(sorted(unknown))}")
+    return [variant for variant in VARIANTS if variant.name in only]
+
+
+def service_cpu_us(requests: int, config: Path = DEFAULTS.service_config) -> float:
+    """Our service's CPU µs per request (the first variant), in one round: a quick figure."""
+    settings = read_self_contained(config, "service configuration", INCLUDED_FILES)
+    return measure(VARIANTS[0], settings, requests)
 
 
 def run_in_fresh_loop(coroutine: Coroutine[Any, Any, float]) -> float:
@@ -217,24 +253,59 @@ def run_in_fresh_loop(coroutine: Coroutine[Any, Any, float]) -> float:
 
 
 def hop_costs(
-    requests: int, rounds: int = 5, config: Path = DEFAULTS.service_config
+    requests: int,
+    rounds: int = 5,
+    config: Path = DEFAULTS.service_config,
+    only: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """Each variant's least CPU µs per request over ``rounds``, in turn; what it saves.
+    """Each variant's (or each named in ``only``'s) least CPU µs per request over ``rounds``,
+    in turn; what it saves against the first.
 
     The least, not the median: what else runs on the machine only ever adds to a variant's CPU
     time (caches it evicts, cores it shares), so the least of several rounds is the closest to
     the variant's own cost.
     """
     settings = read_self_contained(config, "service configuration", INCLUDED_FILES)
-    samples: dict[str, list[float]] = {variant.name: [] for variant in VARIANTS}
+    variants = chosen_variants(only)
+    samples: dict[str, list[float]] = {variant.name: [] for variant in variants}
     for _ in range(rounds):
-        for variant in VARIANTS:
+        for variant in variants:
             samples[variant.name].append(measure(variant, settings, requests))
     table = pd.DataFrame({"CPU µs per request": pd.DataFrame(samples).min()}).round(1)
     full = table.iloc[0, 0]
     table["saved against ours"] = (full - table["CPU µs per request"]).round(1)
     table["share of ours"] = (table["saved against ours"] / full).map("{:.0%}".format)
     return table
+
+
+def reader_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """A ``hop_costs`` table as the post shows it: the variant a column, units in the headers,
+    the share of ours a fraction (negative where a variant costs more than ours)."""
+    full = table["CPU µs per request"].iloc[0]
+    return pd.DataFrame(
+        {
+            "variant": table.index,
+            "CPU per request (µs)": table["CPU µs per request"].to_numpy(),
+            "saved against ours (µs)": table["saved against ours"].to_numpy(),
+            "share of ours": (table["saved against ours"] / full).to_numpy(),
+        }
+    )
+
+
+def api_key_sentence(table: pd.DataFrame) -> str:
+    """What the API key check adds to a request's CPU, from a ``hop_costs`` table holding ours
+    and the key check; too little to measure when the difference is under 1 µs."""
+    full = table["CPU µs per request"].iloc[0]
+    added = table.loc[KEY_CHECK, "CPU µs per request"] - full
+    if added < 1:
+        return (
+            f"The API key check adds too little CPU to measure here ({added:+.1f} µs against the "
+            f"service's {full:,.0f} µs a request, within the rounds' spread)."
+        )
+    return (
+        f"The API key check adds {added:,.0f} µs of CPU to each request, {added / full:.0%} of "
+        f"the service's {full:,.0f} µs."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

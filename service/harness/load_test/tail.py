@@ -63,22 +63,24 @@ def sweep(load: LoadTest, users: list[int], config: Path) -> pd.DataFrame:
 
 
 def tail_chart(table: pd.DataFrame, objectives: ServiceLevelObjectives) -> Figure:
-    """p50 and p99 against users, one line per setting, with the p99 SLO."""
+    """p50 and p99 against users, one line per setting, with the p99 SLO; the legend beside
+    the chart, over no line."""
     figure, axes = plt.subplots(figsize=(8, 4))
     for name, rows in table.groupby("setting"):
         color = COLORS[name]
         axes.plot(rows["users"], rows["p99 ms"], marker="o", color=color, label=f"{name}: p99")
         axes.plot(rows["users"], rows["p50 ms"], marker=".", linestyle=":", color=color,
                   label=f"{name}: p50")  # fmt: skip
-    axes.axhline(objectives.p99_ms, color="tab:red", linestyle="--", label="p99 SLO")
+    axes.axhline(objectives.p99_ms, color="tab:red", linestyle="--",
+                 label=f"p99 SLO ({objectives.p99_ms:g} ms)")  # fmt: skip
     axes.set(xlabel="users (requests in flight)", ylabel="latency (ms)",
              title="Latency against load, the collector frozen or not")  # fmt: skip
     axes.set_xscale("log", base=2)
     axes.set_xticks(
         sorted(table["users"].unique()), [str(u) for u in sorted(table["users"].unique())]
     )
-    axes.set_ylim(bottom=0)
-    axes.legend(fontsize=8)
+    axes.set_ylim(bottom=0, top=max(1.15 * objectives.p99_ms, axes.get_ylim()[1]))
+    axes.legend(fontsize=9, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     return figure
 
 

@@ -2,9 +2,9 @@
 alert on them (the SRE workbook's multi-window, multi-burn-rate alerts).
 
 An SLI here is the share of *bad* requests: failed ones (5xx), or ones slower than a latency
-threshold. Its SLO allows a share of them, the *error budget*: 0.1 % when 10 requests in 10,000
-may fail, 1 % for a p99 latency objective. The *burn rate* is the bad share over the budget: at 1,
-the budget lasts exactly its 30 days; at 14.4, 2 % of it goes in an hour.
+threshold. Its SLO allows a share of them, the *error budget*: 0.1% when 10 requests in 10,000
+may fail, 1% for a p99 latency objective. The *burn rate* is the bad share over the budget: at 1,
+the budget lasts exactly its 30 days; at 14.4, 2% of it goes in an hour.
 """
 
 import math
@@ -165,7 +165,7 @@ class Sli:
         return f"{self.title}BudgetBurn{row.name_window}"
 
     def can_burn(self, row: BurnRateAlert) -> bool:
-        """Whether the burn rate is reachable: at 14.4, a 10 % budget would need 144 % bad."""
+        """Whether the burn rate is reachable: at 14.4, a 10% budget would need 144% bad."""
         return row.burn_rate * self.budget < 1
 
     def alerts(self, timescale: Timescale = PRODUCTION) -> list[BurnRateAlert]:
@@ -236,8 +236,8 @@ def period_in_words(period: str) -> str:
 
 
 def percent(share: float) -> str:
-    """``0.001`` → ``0.1 %``."""
-    return f"{round(share * 100, 6):g} %"
+    """``0.001`` → ``0.1%``."""
+    return f"{round(share * 100, 6):g}%"
 
 
 def in_words(duration_s: float) -> str:

@@ -242,24 +242,28 @@ def after(moment: float | None, start: float) -> str:
     return "never" if moment is None else f"+{moment - start:.1f} s"
 
 
+def seconds_after(moment: float | None, start: float) -> float | None:
+    return None if moment is None else round(moment - start, 1)
+
+
 def timeline_table(drill: Drill | Skipped) -> pd.DataFrame | Skipped:
-    """One row a fault: the alert, and the seconds from the fault to pending, firing, received;
+    """One row a fault: the alert, and the seconds from the fault until its condition was met
+    (Prometheus's pending), it fired, and its notification reached the recorder (None: never);
     the Skipped that stood in for a drill that could not run."""
     if isinstance(drill, Skipped):
         return drill
     return pd.DataFrame(
         [
             {
-                "fault (t0)": line.fault,
+                "fault": line.fault,
                 "alert": line.alert,
-                "severity": line.severity,
-                "pending": after(line.pending, line.started),
-                "firing": after(line.firing, line.started),
-                "received by the webhook": after(line.received, line.started),
+                "condition met (s)": seconds_after(line.pending, line.started),
+                "fired (s)": seconds_after(line.firing, line.started),
+                "at the pager (s)": seconds_after(line.received, line.started),
             }
             for line in drill.timelines
         ]
-    ).set_index("fault (t0)")
+    )
 
 
 def notification_table(drill: Drill | Skipped) -> pd.DataFrame | Skipped:

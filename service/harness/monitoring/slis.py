@@ -53,6 +53,7 @@ def over_time(selectors: Selectors, window: str = WINDOW) -> dict[str, str]:
         "requests per second": requests,
         "error ratio": f"(sum(rate({selectors.errors}[{window}])) or vector(0)) / {requests}",
         "p50 ms": quantile(0.5, f"rate({selectors.buckets}[{window}])"),
+        "p90 ms": quantile(0.9, f"rate({selectors.buckets}[{window}])"),
         "p99 ms": quantile(0.99, f"rate({selectors.buckets}[{window}])"),
         "predictions per second": f"sum(rate({selectors.predictions}[{window}]))",
     }

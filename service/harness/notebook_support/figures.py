@@ -8,7 +8,7 @@ from system_tools import Skipped
 if TYPE_CHECKING:  # matplotlib is there whenever a figure is; the image has neither
     from matplotlib.figure import Figure
 
-FIGURE_DPI = 110
+FIGURE_DPI = 150  # sharp on high-resolution screens
 
 
 def save_figure(figure: "Figure", path: Path) -> Path:
@@ -21,19 +21,25 @@ def save_figure(figure: "Figure", path: Path) -> Path:
     return path
 
 
-def show_chart(chart: Path | Skipped, title: str = "") -> None:
-    """Show a saved chart in a notebook by a markdown link to its file, a path that works from
-    ``notebooks/`` and ``blog_post/`` alike, ``title`` (or the file's name) as its text; or say
-    why there is none."""
+def show_chart(chart: Path | Skipped, alt: str) -> None:
+    """Show a saved chart in a notebook by a markdown image of its file, a path that works from
+    ``notebooks/`` and ``blog_post/`` alike, ``alt`` saying what it shows; or say why there is
+    none."""
     from IPython.display import Markdown, display
 
     if isinstance(chart, Skipped):
         display(chart)
         return
-    display(Markdown(f"![{title or chart.stem.replace('_', ' ')}]({chart.as_posix()})"))
+    if not alt.strip():
+        raise ValueError(f"{chart}: say what the chart shows in its alt text")
+    display(Markdown(f"![{alt_text(alt)}]({chart.as_posix()})"))
 
 
-def show_figure(figure: "Figure", path: Path) -> None:
-    """Save a figure to ``path`` and show it, its first chart's title as the link's text."""
-    title = figure.axes[0].get_title() if figure.axes else ""
-    show_chart(save_figure(figure, path), title)
+def alt_text(alt: str) -> str:
+    """``alt`` on one line, with no bracket that would end the markdown image's text."""
+    return " ".join(alt.split()).replace("[", "(").replace("]", ")")
+
+
+def show_figure(figure: "Figure", path: Path, alt: str) -> None:
+    """Save a figure to ``path`` and show it, ``alt`` saying what it shows."""
+    show_chart(save_figure(figure, path), alt)

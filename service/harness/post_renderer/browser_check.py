@@ -1,12 +1,14 @@
-"""Open the rendered post in headless Chromium and check what a reader would see.
+"""Open every rendered page of the post in headless Chromium and check what a reader would see.
 
-    python -m post_renderer.browser_check --post blog_post/blog_post.html \\
-        --screenshot build/blog_post.png
+    python -m post_renderer.browser_check --pages blog_post --screenshots build
 
-Every ``<img>`` must have loaded (complete, with a natural width), every relative ``a[href]`` and
-``img[src]`` must point at a file that exists, and every in-page link (``#id``) at an element
-with that id. A full-page screenshot is saved either way. Exits 1 naming each broken image or
-link, or when Chromium is missing or does not start.
+On each page (``post_renderer.pages``: the main post and its companion pages), every ``<img>``
+must have loaded (complete, with a natural width; the architecture diagram among them), every
+relative ``a[href]`` and ``img[src]`` must point at a file that exists (the links between pages
+too), and every in-page link (``#id``) at an element with that id. Two screenshots of each page
+are saved either way: its top as a reader first sees it (``<stem>_top.png``, one window's
+height) and the whole page (``<stem>.png``). Exits 1 naming each broken image or link and its
+page, or when a page is missing, or Chromium is missing or does not start.
 """
 
 import argparse
@@ -20,7 +22,10 @@ from urllib.request import url2pathname
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
+from post_renderer.pages import PAGES
+
 CHROMIUM = Path("/usr/bin/chromium")
+VIEWPORT = {"width": 1280, "height": 900}
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -107,10 +112,17 @@ def require_chromium(chromium: Path) -> None:
         )
 
 
+def top_screenshot(screenshot: Path) -> Path:
+    """Where the screenshot of a page's top goes, beside the full page's: ``<name>_top.png``."""
+    return screenshot.with_name(f"{screenshot.stem}_top{screenshot.suffix}")
+
+
 def inspect_page(page: Page, post: Path, screenshot: Path) -> Findings:
+    """Check one page; save its top (``top_screenshot``) and the whole page (``screenshot``)."""
     page.goto(post.resolve().as_uri(), wait_until="load", timeout=LOAD_TIMEOUT_MS)
     contents = page.evaluate(PAGE_CONTENTS)
     screenshot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=top_screenshot(screenshot))
     page.screenshot(path=screenshot, full_page=True)
     findings = Findings()
     check_images(contents["images"], findings)
@@ -118,40 +130,56 @@ def inspect_page(page: Page, post: Path, screenshot: Path) -> Findings:
     return findings
 
 
-def check_post(post: Path, screenshot: Path, chromium: Path = CHROMIUM) -> Findings:
-    """Open ``post`` in headless Chromium with a fresh profile, check it, save a screenshot."""
-    if not post.is_file():
-        raise BrowserCheckError(f"no post at {post}: render it with `make blog`")
+def check_posts(posts: dict[Path, Path], chromium: Path = CHROMIUM) -> dict[Path, Findings]:
+    """Open each page (HTML file to its screenshot) in one headless Chromium with a fresh profile,
+    check it, and save its screenshots; the findings of each."""
+    for post in posts:
+        if not post.is_file():
+            raise BrowserCheckError(f"no page at {post}: render the pages with `make blog`")
     require_chromium(chromium)
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
         try:
             browser = playwright.chromium.launch_persistent_context(
-                profile, executable_path=chromium, headless=True, args=CHROMIUM_FLAGS
-            )
+                profile, executable_path=chromium, headless=True, args=CHROMIUM_FLAGS,
+                viewport=VIEWPORT,
+            )  # fmt: skip
         except PlaywrightError as error:
             raise BrowserCheckError(f"Chromium at {chromium} did not start: {error}") from error
         try:
-            return inspect_page(browser.new_page(), post, screenshot)
+            tab = browser.new_page()
+            return {post: inspect_page(tab, post, shot) for post, shot in posts.items()}
         finally:
             browser.close()
 
 
+def check_post(post: Path, screenshot: Path, chromium: Path = CHROMIUM) -> Findings:
+    """Check one page in headless Chromium and save its screenshots."""
+    return check_posts({post: screenshot}, chromium)[post]
+
+
+def every_page(pages_dir: Path, screenshots_dir: Path) -> dict[Path, Path]:
+    """Each page's HTML in ``pages_dir``, to its screenshot in ``screenshots_dir``."""
+    return {pages_dir / page.html_name: screenshots_dir / f"{page.stem}.png" for page in PAGES}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--post", type=Path, required=True, help="the rendered HTML post")
-    parser.add_argument("--screenshot", type=Path, required=True, help="where to save a PNG")
+    parser.add_argument("--pages", type=Path, required=True, help="the rendered pages' folder")
+    parser.add_argument("--screenshots", type=Path, required=True, help="a folder for the PNGs")
     parser.add_argument("--chromium", type=Path, default=CHROMIUM, help="Chromium's executable")
     arguments = parser.parse_args(argv)
     try:
-        findings = check_post(arguments.post, arguments.screenshot, arguments.chromium)
+        posts = every_page(arguments.pages, arguments.screenshots)
+        checked = check_posts(posts, arguments.chromium)
     except (BrowserCheckError, PlaywrightError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"checked {arguments.post} in Chromium: {findings.summary()}")
-    print(f"screenshot: {arguments.screenshot}")
-    for problem in findings.broken:
-        print(f"error: {problem}", file=sys.stderr)
-    return 1 if findings.broken else 0
+    for post, findings in checked.items():
+        print(f"checked {post} in Chromium: {findings.summary()}")
+        print(f"screenshots: {top_screenshot(posts[post])} (its top), {posts[post]}")
+        for problem in findings.broken:
+            print(f"error: {post.name}: {problem}", file=sys.stderr)
+    return 1 if any(findings.broken for findings in checked.values()) else 0
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
-"""What the post shows of a notebook cell: which cells it leaves out, and headings one level down.
+"""What a page shows of a notebook cell: which cells it leaves out, and its headings' level.
 
-Each notebook becomes a section of the post, so its headings move down one level: the notebook's
-``#`` title becomes a ``##`` section title under the post's own title. The renderer and the
-in-sync check both go through these functions, so they cannot disagree about a cell.
+In the main post each notebook becomes a section, so its headings move down one level: the
+notebook's ``#`` title becomes a ``##`` section title under the post's own title. A companion
+page is one notebook, whose ``#`` title is the page's title: its headings stay as they are. The
+renderer and the in-sync check both go through these functions, so they cannot disagree about a
+cell.
 """
 
 import copy
@@ -31,11 +33,12 @@ def is_removed(cell: NotebookNode) -> bool:
     return bool(tags_of(cell) & REMOVED_CELL_TAGS)
 
 
-def shown_source(cell: NotebookNode) -> str | None:
-    """The cell's source as the post shows it, or None when the post does not show it."""
+def shown_source(cell: NotebookNode, demote: bool = True) -> str | None:
+    """The cell's source as the page shows it (headings one level down if ``demote``), or None
+    when the page does not show it."""
     if is_removed(cell) or tags_of(cell) & REMOVED_INPUT_TAGS or cell.cell_type == "raw":
         return None
-    return demote_headings(cell.source) if cell.cell_type == "markdown" else cell.source
+    return demote_headings(cell.source) if cell.cell_type == "markdown" and demote else cell.source
 
 
 def prose_lines(lines: list[str]) -> Iterator[int]:
@@ -65,12 +68,14 @@ def _one_level_deeper(heading: re.Match[str]) -> str:
     return indent + hashes + ("#" if len(hashes) < DEEPEST_HEADING else "")
 
 
-def as_shown(cell: NotebookNode) -> NotebookNode:
-    """A copy of the cell with its headings, and those of its markdown outputs, one level down,
-    and without the facts it recorded."""
+def as_shown(cell: NotebookNode, demote: bool = True) -> NotebookNode:
+    """A copy of the cell without the facts it recorded, and if ``demote``, with its headings,
+    and those of its markdown outputs, one level down."""
     shown = copy.deepcopy(cell)
     if "outputs" in shown:  # the facts a cell recorded are for the renderer, not the reader
         shown.outputs = [output for output in shown.outputs if not is_fact(output)]
+    if not demote:
+        return shown
     if shown.cell_type == "markdown":
         shown.source = demote_headings(shown.source)
     for output in shown.get("outputs", []):

@@ -28,6 +28,20 @@ class SkippedStep(BaseModel):
     why: str = Field(description="Why: the tool's absence, and how to install it.")
 
 
+class GlanceRow(BaseModel):
+    """A row of the main post's "Results at a glance" table, its value formatted by the notebook
+    that measured it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measure: str = Field(description="What was measured, e.g. Throughput of the pods.")
+    value: str = Field(description="The result as the reader sees it, e.g. 1,346 req/s.")
+    step: str = Field(description="The step that measured it, e.g. 5. Load test.")
+
+
+ADDED_UP = ("skipped", "glance")  # facts whose lists every notebook adds to, in order
+
+
 class PostFacts(BaseModel):
     """What ran, as the notebooks recorded it; None where no notebook said."""
 
@@ -56,6 +70,10 @@ class PostFacts(BaseModel):
         description="What missing tools made the notebooks skip, every notebook's in order. "
         "Cells tagged ``needs-COMMAND`` for such a command are left out of the post.",
     )
+    glance: list[GlanceRow] = Field(
+        default_factory=list,
+        description="The main post's results at a glance, every notebook's rows in order.",
+    )
 
 
 def record(**facts: Any) -> None:
@@ -78,9 +96,9 @@ def is_fact(output: NotebookNode) -> bool:
 
 def merged(found: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
     """``found`` with ``facts`` recorded after it: a later fact replaces an earlier one, but
-    the skipped steps of every notebook add up."""
-    skipped = [*found.get("skipped", []), *facts.get("skipped", [])]
-    return {**found, **facts} | ({"skipped": skipped} if skipped else {})
+    the lists of ``ADDED_UP`` (the skipped steps, the rows at a glance) add up."""
+    lists = {name: [*found.get(name, []), *facts.get(name, [])] for name in ADDED_UP}
+    return {**found, **facts} | {name: items for name, items in lists.items() if items}
 
 
 def facts_in(cells: Iterable[NotebookNode]) -> dict[str, Any]:

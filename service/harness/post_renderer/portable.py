@@ -3,8 +3,9 @@
 nbconvert's markdown exporter copies an output's HTML as it is. IPython's ``Code`` brings a
 Pygments stylesheet and a ``<span>`` per token, a DataFrame an HTML table: on GitHub or in a
 static-site generator, a reader would see the stylesheet as text and the tags as soup. Here
-``Code`` becomes a fenced block in the language the cell asked for, a DataFrame a markdown table,
-and text outputs fenced ``text`` blocks. The HTML export keeps the HTML: there it is styling.
+``Code`` becomes a fenced block in the language the cell asked for, a DataFrame or a Styler
+(``notebook_support.tables.reader_table``) a markdown table, and text outputs fenced ``text``
+blocks. The HTML export keeps the HTML: there it is styling.
 """
 
 import re
@@ -17,7 +18,9 @@ from nbformat.v4 import new_output
 
 CODE_LANGUAGE = re.compile(r"""language\s*=\s*["']([\w+-]+)["']""")
 HIGHLIGHTED = 'class="highlight"'  # the <div> Pygments wraps highlighted code in
-NUMBER = re.compile(r"^[-+]?[\d,]*\.?\d+(e[-+]?\d+)?%?$", re.IGNORECASE)
+NUMBER = re.compile(r"^[-+]?\$?[\d,]*\.?\d+(e[-+]?\d+)?%?$", re.IGNORECASE)
+NO_VALUE = ("", "NaN", "\N{EN DASH}")  # what pandas, and a reader's table, show in an empty cell
+STYLER_TABLE = re.compile(r"^T_")
 
 
 def fenced(text: str, language: str = "text") -> str:
@@ -49,9 +52,17 @@ def header_of(rows: list[list[str]], width: int) -> list[str]:
     return header
 
 
+def pandas_table(html: str) -> Tag | None:
+    """The table of a DataFrame's HTML or of a Styler's (``notebook_support.tables``), whose
+    ``<table>`` has an id ``T_...`` and comes after its ``<style>`` block; None if neither."""
+    soup = BeautifulSoup(html, "html.parser")
+    return soup.find("table", class_="dataframe") or soup.find("table", id=STYLER_TABLE)
+
+
 def markdown_table(html: str) -> str | None:
-    """A pandas DataFrame's HTML as a markdown table; None when the HTML holds none."""
-    table = BeautifulSoup(html, "html.parser").find("table", class_="dataframe")
+    """A pandas DataFrame's or Styler's HTML as a markdown table (a Styler's style block left
+    out, its hidden index absent); None when the HTML holds none."""
+    table = pandas_table(html)
     if table is None:
         return None
     head = [row_cells(row) for row in table.thead.find_all("tr")] if table.thead else []
@@ -62,7 +73,7 @@ def markdown_table(html: str) -> str | None:
     header = header_of(head, width)
     body = [row + [""] * (width - len(row)) for row in body]
     numeric = [
-        bool(column) and all(NUMBER.match(cell) for cell in column if cell not in ("", "NaN"))
+        bool(column) and all(NUMBER.match(cell) for cell in column if cell not in NO_VALUE)
         for column in zip(*body, strict=True)
     ] or [False] * width
     rule = ["---:" if is_number else "---" for is_number in numeric]

@@ -1,11 +1,11 @@
-"""Is the rendered post up to date with the notebooks?
+"""Are the rendered pages up to date with the notebooks?
 
-The post must hold, in order, every markdown cell and every visible code cell of the notebooks,
-as the renderer shows them (headings one level down). Whitespace and line endings are compared
-loosely, words exactly: one changed word in a cell makes the post stale. A cell deleted from a
-notebook leaves its text in the post, which that search cannot see; so the renderer also writes
-the cells it showed (``cells.json``, beside the post), and a cell listed there that no notebook
-has any more makes the post stale too.
+Each page must hold, in order, every markdown cell and every visible code cell of its notebooks,
+as the renderer shows them (in the main post, headings one level down). Whitespace and line
+endings are compared loosely, words exactly: one changed word in a cell makes the page stale. A
+cell deleted from a notebook leaves its text in the page, which that search cannot see; so the
+renderer also writes the cells every page showed (``cells.json``, beside the pages), and a cell
+listed there that no notebook has any more makes the pages stale too.
 """
 
 import hashlib
@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 from post_renderer.cells import shown_source
+from post_renderer.pages import Page
 
 START_LENGTH = 60
 SHOWN_CELLS_NAME = "cells.json"
@@ -44,12 +45,13 @@ def cell_start(source: str) -> str:
     return first if len(first) <= START_LENGTH else first[: START_LENGTH - 1] + "…"
 
 
-def stale_cells(notebook_paths: list[Path], post: str) -> list[StaleCell]:
-    """The shown cells of the notebooks, in order, that the post does not contain."""
+def stale_cells(notebook_paths: list[Path], post: str, demote: bool = True) -> list[StaleCell]:
+    """The shown cells of the notebooks, in order, that the page does not contain; ``demote``:
+    the page shows their headings one level down (the main post does)."""
     text, position, stale = normalise(post), 0, []
     for path in notebook_paths:
         for cell in nbformat.read(path, as_version=4).cells:
-            source = shown_source(cell)
+            source = shown_source(cell, demote)
             if source is None or not source.strip():
                 continue
             found = text.find(normalise(source), position)
@@ -60,35 +62,41 @@ def stale_cells(notebook_paths: list[Path], post: str) -> list[StaleCell]:
     return stale
 
 
-def shown_cells(notebook_paths: list[Path]) -> list[dict[str, str]]:
-    """Each shown cell of the notebooks, in order: its notebook, type, start and text's hash."""
+def shown_cells(page: Page, notebook_paths: list[Path]) -> list[dict[str, str]]:
+    """Each cell the page shows of its notebooks, in order: the page, the notebook, the cell's
+    type, its start and its text's hash."""
     shown = []
     for path in notebook_paths:
         for cell in nbformat.read(path, as_version=4).cells:
-            source = shown_source(cell)
+            source = shown_source(cell, page.is_main)
             if source is None or not source.strip():
                 continue
             digest = hashlib.sha256(normalise(source).encode()).hexdigest()
-            shown.append({"notebook": path.name, "cell_type": cell.cell_type,
+            shown.append({"page": page.stem, "notebook": path.name, "cell_type": cell.cell_type,
                           "start": cell_start(cell.source), "sha256": digest})  # fmt: skip
     return shown
 
 
-def write_shown_cells(notebook_paths: list[Path], output_dir: Path) -> Path:
-    """Write the cells a rendering shows beside the post; the path written."""
+def every_shown_cell(notebooks: dict[Page, list[Path]]) -> list[dict[str, str]]:
+    return [cell for page, paths in notebooks.items() for cell in shown_cells(page, paths)]
+
+
+def write_shown_cells(notebooks: dict[Page, list[Path]], output_dir: Path) -> Path:
+    """Write the cells every page shows beside the pages; the path written."""
     path = output_dir / SHOWN_CELLS_NAME
-    path.write_text(json.dumps(shown_cells(notebook_paths), indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(every_shown_cell(notebooks), indent=1) + "\n", encoding="utf-8")
     return path
 
 
-def removed_cells(notebook_paths: list[Path], shown_cells_path: Path) -> list[StaleCell]:
-    """The cells the post showed (as its rendering listed them) that no notebook has now."""
-    current = {(cell["notebook"], cell["sha256"]) for cell in shown_cells(notebook_paths)}
+def removed_cells(notebooks: dict[Page, list[Path]], shown_cells_path: Path) -> list[StaleCell]:
+    """The cells the pages showed (as their rendering listed them) that no notebook has now."""
+    key = ("page", "notebook", "sha256")
+    current = {tuple(cell[part] for part in key) for cell in every_shown_cell(notebooks)}
     shown = json.loads(shown_cells_path.read_text(encoding="utf-8"))
     return [
         StaleCell(cell["notebook"], cell["cell_type"], cell["start"])
         for cell in shown
-        if (cell["notebook"], cell["sha256"]) not in current
+        if tuple(cell.get(part) for part in key) not in current
     ]
 
 

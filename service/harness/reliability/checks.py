@@ -215,3 +215,84 @@ def report_lines(report: ReliabilityReport) -> list[str]:
             lines += [*describe(result), ""]
     failed = report.failed_checks
     return [*lines, f"Reliability: {'FAILED: ' + ', '.join(failed) if failed else 'passed'}"]
+
+
+def count_passed(results: list) -> str:
+    return f"{sum(result.passed for result in results)} of {len(results)}"
+
+
+def fuzz_row(result: FuzzResult) -> dict[str, str]:
+    return {
+        "check": "fuzzing",
+        "what was sent": f"{result.test_cases:,} generated test cases, "
+        f"{result.requests:,} requests",
+        "what the service did": f"{result.server_errors:,} answers of 500 or more, "
+        f"{len(result.failures):,} answers outside the schema",
+        "verdict": mark(result.passed),
+    }
+
+
+def bad_input_row(results: list[BadInputResult]) -> dict[str, str]:
+    records = sum(result.prediction_records for result in results)
+    return {
+        "check": "bad input",
+        "what was sent": f"{len(results)} malformed requests",
+        "what the service did": f"{count_passed(results)} refused with the right status and a "
+        f"reason; {records:,} prediction records",
+        "verdict": mark(all(result.passed for result in results)),
+    }
+
+
+def auth_row(results: list[AuthResult]) -> dict[str, str]:
+    return {
+        "check": "API key",
+        "what was sent": f"{len(results)} predictions: no key, a wrong key, each valid key",
+        "what the service did": f"{count_passed(results)} got the status they should",
+        "verdict": mark(all(result.passed for result in results)),
+    }
+
+
+def tamper_row(results: list[RefusalResult]) -> dict[str, str]:
+    return {
+        "check": "unsafe artifacts",
+        "what was sent": f"{len(results)} tampered model files",
+        "what the service did": f"{count_passed(results)} refused; the startup probe kept failing",
+        "verdict": mark(all(result.passed for result in results)),
+    }
+
+
+def kill_row(result: KillResult) -> dict[str, str]:
+    replaced = f"{result.replacement_s:.1f} s" if result.replacement_s is not None else "never"
+    return {
+        "check": "a worker killed",
+        "what was sent": f"SIGKILL to one of two workers during {result.requests:,} requests",
+        "what the service did": f"{result.errors_per_10k:.1f} errors per 10,000 (budget "
+        f"{MAX_ERRORS_PER_10K}); a new worker after {replaced}; "
+        f"{result.pairing.succeeded_without_record:,} log records lost",
+        "verdict": mark(result.passed),
+    }
+
+
+def terminate_row(result: TerminateResult) -> dict[str, str]:
+    pairing = result.pairing
+    return {
+        "check": "the server stopped",
+        "what was sent": f"SIGTERM under load, after {result.served_before_signal:,} predictions",
+        "what the service did": f"exited after {result.shutdown_s:.1f} s; "
+        f"{pairing.succeeded_without_record:,} of {pairing.succeeded:,} answered predictions "
+        "without their records",
+        "verdict": mark(result.passed),
+    }
+
+
+def summary_rows(report: ReliabilityReport) -> list[dict[str, str]]:
+    """One row a check that ran: what it sent, what the service did, and its verdict."""
+    rows = [
+        (report.fuzz, fuzz_row),
+        (report.bad_input, bad_input_row),
+        (report.auth, auth_row),
+        (report.tamper, tamper_row),
+        (report.kill_worker, kill_row),
+        (report.terminate_server, terminate_row),
+    ]
+    return [describe(result) for result, describe in rows if result is not None]

@@ -11,7 +11,7 @@ loaded its model, read from its own log record; every request is paired with its
 import os
 import signal
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -21,11 +21,13 @@ from load_test.charts import read_history
 from load_test.request_log import read_request_log
 from load_test.run import HISTORY_CSV, LoadTest
 from load_test.summary import SUMMARY_NAME, read_summary
+from ml_model_logging.decorator import CREATED
 from model_service.loading import MODEL_LOADED
 from reliability.faults import MAX_ERRORS_PER_10K, failures_by_error, rate_between, start_locust
 from reliability.pairing import Pairing, pair
 
 POLL_SECONDS = 0.2
+BEFORE_KILL_S = 3  # the window before the kill in which each pod's own rate is read
 
 
 class PodKillResult(BaseModel):
@@ -159,3 +161,64 @@ def report_lines(result: PodKillResult) -> list[str]:
         f"container's log queue), {pairing.duplicate_records} duplicates",
         f"  {'passed' if result.passed else 'FAILED'}",
     ]
+
+
+def served_per_second(records: list[dict], start: datetime, end: datetime) -> float:
+    """Predictions a second that ``records`` (one pod's) show made from ``start`` to ``end``."""
+    made = [
+        record
+        for record in records
+        if record.get("message") == CREATED and start <= record_time(record) < end
+    ]
+    return len(made) / (end - start).total_seconds()
+
+
+class ServedRates(BaseModel):
+    """What each pod served before the kill, beside what the survivors served while it was down."""
+
+    per_pod_before: float = Field(description="Predictions a second per pod, just before the kill.")
+    survivors_while_down: float = Field(
+        description="Predictions a second the surviving pods served from the kill to readiness."
+    )
+    down_s: float = Field(description="Seconds from the kill to the restarted pod's readiness.")
+
+
+def served_rates(
+    result: PodKillResult, records_by_pod: dict[str, list[dict]]
+) -> ServedRates | None:
+    """From each pod's log records; None when the killed pod never came back."""
+    if result.ready_again_s is None:
+        return None
+    killed = datetime.fromtimestamp(result.killed_at, UTC)
+    ready = killed + timedelta(seconds=result.ready_again_s)
+    before = killed - timedelta(seconds=BEFORE_KILL_S)
+    rates_before = [
+        served_per_second(records, before, killed) for records in records_by_pod.values()
+    ]
+    survivors = [records for pod, records in records_by_pod.items() if pod != result.pod]
+    return ServedRates(
+        per_pod_before=sum(rates_before) / len(rates_before),
+        survivors_while_down=sum(
+            served_per_second(records, killed, ready) for records in survivors
+        ),
+        down_s=result.ready_again_s,
+    )
+
+
+def summary_rows(result: PodKillResult) -> list[dict[str, str]]:
+    """The run's figures, a row each, for a notebook's table."""
+    ready = f"{result.ready_again_s:.1f} s" if result.ready_again_s is not None else "never"
+    pairing = result.pairing
+    figures = {
+        "requests": f"{result.requests:,}",
+        "failed": f"{result.failures:,}: {result.errors_per_10k:.1f} per 10,000 "
+        f"(budget {MAX_ERRORS_PER_10K})",
+        "restarts by podman": f"{result.restarts}",
+        "ready again after the kill": ready,
+        "throughput before, at the lowest, at the end (req/s)": f"{result.rps_before:,.0f}, "
+        f"{result.rps_lowest:,.0f}, {result.rps_after:,.0f}",
+        "answered predictions without their record": f"{pairing.succeeded_without_record:,} of "
+        f"{pairing.succeeded:,}",
+        "verdict": "pass" if result.passed else "FAIL",
+    }
+    return [{"measure": measure, "value": value} for measure, value in figures.items()]

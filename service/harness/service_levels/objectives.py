@@ -1,7 +1,7 @@
 """Service level objectives: the schema of ``configuration/slo.yaml``, reading it, and overrides.
 
 An SLI (service level indicator) is something measured, such as the 90th percentile of latency.
-An SLO (objective) is the target it must meet, such as "90 % of requests in under 500 ms".
+An SLO (objective) is the target it must meet, such as "90% of requests in under 500 ms".
 """
 
 from pathlib import Path
@@ -20,8 +20,8 @@ class ServiceLevelObjectives(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    p99_ms: float = Field(gt=0, description="99 % of requests answer within this many ms.")
-    p90_ms: float = Field(gt=0, description="90 % of requests answer within this many ms.")
+    p99_ms: float = Field(gt=0, description="99% of requests answer within this many ms.")
+    p90_ms: float = Field(gt=0, description="90% of requests answer within this many ms.")
     errors_per_10k: float = Field(
         ge=0, description="Error budget: at most this many failed requests per 10,000."
     )

@@ -1,5 +1,5 @@
 """`make blog` on a machine with only Python and make: every notebook runs, skipping what needs a
-missing tool, and the post says what was skipped and why."""
+missing tool, and the pages say what was skipped and why."""
 
 import os
 import subprocess
@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from common.paths import PROJECT_ROOT
+from post_renderer.pages import PAGES
 from support.hidden_tools import SYSTEM_TOOLS, path_without
 
 pytestmark = pytest.mark.slow
@@ -14,8 +15,8 @@ BLOG_TIMEOUT_S = 1_200
 
 
 @pytest.fixture(scope="module")
-def post(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The post that `make blog PROFILE=quick` renders with the system tools hidden."""
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The pages that `make blog PROFILE=quick` renders with the system tools hidden, by stem."""
     folder = tmp_path_factory.mktemp("bare")
     environment = {**os.environ, "PATH": path_without(SYSTEM_TOOLS, folder / "bin")}
     done = subprocess.run(
@@ -26,39 +27,60 @@ def post(tmp_path_factory: pytest.TempPathFactory) -> str:
     assert done.returncode == 0, done.stdout[-3_000:] + done.stderr[-3_000:]
     for tool in ("podman", "prometheus", "promtool"):
         assert f"  {tool}: missing: " in done.stdout
-    return (folder / "post" / "blog_post.md").read_text()
+    return {page.stem: (folder / "post" / page.markdown_name).read_text() for page in PAGES}
 
 
-def test_the_post_says_what_was_skipped_and_why(post: str) -> None:
-    opening = post[: post.index("## Contents")]
-    assert "## What did not run here" in opening
+@pytest.fixture(scope="module")
+def post(pages: dict[str, str]) -> str:
+    """The main post."""
+    return pages["blog_post"]
+
+
+def what_did_not_run(page: str) -> str:
+    """A page's list of what was skipped; empty when it has none."""
+    if "## What did not run here" not in page:
+        return ""
+    section = page[page.index("## What did not run here") :]
+    return section[: section.find("\n#", 1)] if "\n#" in section[1:] else section
+
+
+def test_the_pages_say_what_was_skipped_and_why(pages: dict[str, str]) -> None:
+    post = pages["blog_post"]
+    assert "## What did not run here" in post[: post.index("## Contents")]
+    said = "\n".join(what_did_not_run(page) for page in pages.values())
     for skipped in (
         "- Step 3's image, built and run: no container engine",
         "- Step 4's pods, played from the manifests: podman is not installed",
-        "- Step 5's load test on the pods, their sizing and the pod killed under load: podman",
+        "- Step 5's load test on the pods: podman",
+        "- The pods played by podman, and their sizing: podman",
+        "- A pod killed under load: podman",
         "- Step 6's check of the SLO rules: promtool is not installed: install the Debian",
         "- Step 6's SLIs, rules and alerts: prometheus is not installed: install the Debian",
         "- Step 6's alert drill: prometheus-alertmanager is not installed: install the Debian",
         "- Step 6's check of alertmanager.yml: amtool is not installed: install the Debian",
     ):
-        assert skipped in opening
+        assert skipped in said
 
 
-def test_the_post_claims_nothing_that_did_not_run(post: str) -> None:
+def test_the_pages_claim_nothing_that_did_not_run(pages: dict[str, str]) -> None:
+    post = "\n".join(pages.values())
     for never_ran in (
         "## What Prometheus saw",
         "## A pod killed under load",
-        "What podman enforces of the manifest",
-        "podman plays the manifests of step 4 again",
-        "received by the webhook",  # the drill's timeline
+        "## What podman enforces",
+        "## A drill: from a fault to the pager",
+        "at the pager (s)",  # the drill's timeline
         "Checking 'configuration/alertmanager/alertmanager.yml'",  # amtool's report
     ):
         assert never_ran not in post
-    assert "load test the service on this machine (not the configuration that ships)" in post
-    assert "then read its prediction logs for drift" in post
+    main = pages["blog_post"]
+    assert "Load test a local service (not the pods) against written objectives" in main
+    assert "Watch it: a monitor reads the prediction logs for drift" in main
 
 
-def test_what_needs_no_system_tool_still_ran(post: str) -> None:
+def test_what_needs_no_system_tool_still_ran(pages: dict[str, str]) -> None:
+    post = pages["blog_post"]
     assert "## Drift, read from the prediction logs" in post
-    assert "## Rendered and validated" in post
-    assert "shifted: " in post  # the shifted run's line: the runs took place without Prometheus
+    assert "The shifted run drifts in" in post  # the runs took place without Prometheus
+    assert "requests failed, and the p99 was" in post
+    assert "## Every overlay, validated without a cluster" in pages["running_without_a_cluster"]

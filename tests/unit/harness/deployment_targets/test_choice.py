@@ -39,7 +39,10 @@ def test_auto_takes_the_first_choice_when_it_runs(
     assert isinstance(deployment, Pods)
     assert deployment.port == 18099
     assert deployment.passed_over == {}
-    assert deployment.why == "pods: pods played by podman, the first choice, runs here"
+    assert (
+        deployment.why
+        == "pods: pods started by podman, without a cluster, the first choice, runs here"
+    )
 
 
 def test_each_target_gets_only_the_settings_it_has(problems: dict[str, str | None]) -> None:

@@ -25,7 +25,7 @@ def test_a_local_process_skips_what_only_pods_do() -> None:
         local.sizing([]),
         local.against_the_benchmark(1.0, 1.0, None, []),
         local.kill_one_under_load(
-            Path("reports"), users=1, run_s=1, kill_after_s=1, chart=Path("05_pod_kill.png")
+            Path("reports"), users=1, run_s=1, kill_after_s=1, chart=Path("09_pod_kill.png")
         ),
     ]
     assert all(isinstance(item, Skipped) for item in skipped)

@@ -103,7 +103,7 @@ def test_the_capacity_of_a_pod_is_at_its_cpu_limit_at_the_measured_cost() -> Non
 def test_resources_read_as_rows() -> None:
     assert Resources(250, 1000, 320, 640, 280).rows() == {
         "CPU request": "250m", "CPU limit": "1000m", "memory request": "320Mi",
-        "memory limit": "640Mi", "autoscaler target": "280 % of the CPU request",
+        "memory limit": "640Mi", "autoscaler target": "280% of the CPU request",
     }  # fmt: skip
 
 

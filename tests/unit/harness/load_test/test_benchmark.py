@@ -14,19 +14,24 @@ from load_test.benchmark import (
     BATCHING,
     HELLO_WORLD,
     MICRO_BATCHING,
+    NO_HELLO_WORLD,
     LaunchedProcess,
     Load,
     Pinning,
     ReferenceProcess,
     bar_verdict,
+    batching_sentence,
     benchmark,
     benchmark_chart,
     bound_by,
     config_with_batching,
     contenders,
     cpu_us_per_request,
+    hello_world_sentence,
+    ours_sentence,
     plan_pinning,
     ratio_meaning,
+    reader_rows,
     service_cores,
 )
 from load_test.run import LoadTest
@@ -85,6 +90,7 @@ def test_the_chart_hatches_the_rows_locust_bound_and_says_so_in_its_legend() -> 
     bar_labels = [text.get_text() for text in axes.texts]
     assert "9,000 µs CPU/req" in bar_labels[1]
     assert "µs" not in bar_labels[0]  # none measured
+    assert "hatched: 2 of 3 rows bound by Locust" in axes.get_title()
 
 
 def test_a_reference_app_runs_as_ours_does(tmp_path: Path) -> None:
@@ -118,7 +124,7 @@ def test_cpu_per_request(microseconds: float | None, cpu_s: float, requests: int
      (Load(70, 120), 2, "the machine's 2 cores"), (Load(40, 50), 2, "none: CPU to spare"),
      (Load(95, 97), 1, "Locust and service"), (Load(50, 92), 1, "service"),
      (Load(80, 80), 1, "none: CPU to spare"),
-     (Load(50, 40, 95), 2, "the machine's 2 cores, 95 % to others"),
+     (Load(50, 40, 95), 2, "the machine's 2 cores, 95% to others"),
      (Load(80, 95, 5), 2, "the machine's 2 cores")],
 )  # fmt: skip
 def test_what_bound_a_run(load: Load, cores: int, bound: str) -> None:
@@ -137,7 +143,7 @@ def test_a_pinned_service_has_one_core_whatever_its_workers() -> None:
     ("bound", "meaning"),
     [("service", "the ceiling"), ("Locust and service", "the ceiling"),
      ("Locust", "not a ceiling: hello-world bound by Locust"),
-     ("the machine's 2 cores, 60 % to others",
+     ("the machine's 2 cores, 60% to others",
       "not a ceiling: hello-world bound by the machine's 2 cores"),
      ("none: CPU to spare", "not a ceiling: hello-world had CPU to spare")],
 )  # fmt: skip
@@ -210,6 +216,38 @@ def test_each_row_is_held_against_hello_world_of_as_many_workers(
     assert "of ceiling" not in table.columns
 
 
+def test_only_the_contenders_named_run_in_the_benchmarks_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+
+    def measured(contender: object, load: LoadTest, pinning: object) -> dict[str, object]:
+        ran.append(contender.name)
+        rps = 4000.0 if contender.name == HELLO_WORLD[1] else 1000.0
+        return {"service": contender.name, "workers": contender.workers, "req/s": rps,
+                "service CPU µs/req": 100, "Locust CPU µs/req": 200,
+                "p50 ms": 1, "p99 ms": 2, "requests": 1, "failures": 0,
+                "Locust CPU %": 50, "service CPU %": 50, "others CPU %": 0,
+                "bound by": "service"}  # fmt: skip
+
+    monkeypatch.setattr(benchmark_module, "measure", measured)
+    wanted = ["ours, batching on, 2 workers", HELLO_WORLD[1], "ours, batching on, 1 worker"]
+    table = benchmark(LoadTest(reports=tmp_path), LOCAL, only=wanted)
+    assert (
+        ran
+        == list(table.index)
+        == [HELLO_WORLD[1], "ours, batching on, 1 worker", "ours, batching on, 2 workers"]
+    )
+    assert table.loc["ours, batching on, 1 worker", "of hello-world"] == 0.25
+    assert pd.isna(table.loc["ours, batching on, 2 workers", "of hello-world"])
+    assert table.loc["ours, batching on, 2 workers", "of hello-world is"] == NO_HELLO_WORLD
+
+
+def test_a_contender_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"no contender ours, 3 workers; there are: hello"):
+        benchmark(LoadTest(reports=tmp_path), LOCAL, only=["ours, 3 workers"])
+
+
 @pytest.mark.parametrize(
     ("rps", "p99", "failures", "verdict"),
     [
@@ -236,3 +274,80 @@ def test_the_fallback_prefix_runs_the_command_on_its_core_alone() -> None:
     command = [sys.executable, "-c", "import os; print(sorted(os.sched_getaffinity(0)))"]
     finished = subprocess.run([*prefix, *command], capture_output=True, text=True, check=True)
     assert finished.stdout.strip() == f"[{cores[1]}]"
+
+
+def a_table(rows: dict[str, tuple[float, float, str]]) -> pd.DataFrame:
+    """Rows of ``benchmark``'s table: name -> (req/s, service CPU µs/req, bound by)."""
+    return pd.DataFrame(
+        [
+            {"service": name, "workers": 2 if "2 workers" in name else 1, "req/s": rps,
+             "service CPU µs/req": cpu, "Locust CPU µs/req": 90, "p50 ms": 2.0, "p99 ms": 9.0,
+             "bound by": bound}
+            for name, (rps, cpu, bound) in rows.items()
+        ]
+    ).set_index("service")  # fmt: skip
+
+
+def test_the_reader_rows_keep_what_a_reader_compares_with_units_in_the_headers() -> None:
+    rows = reader_rows(a_table({HELLO_WORLD[1]: (9000.0, 80, "Locust")}))
+    assert list(rows.columns) == [
+        "service", "req/s", "p50 (ms)", "p99 (ms)", "service CPU per request (µs)",
+        "Locust CPU per request (µs)", "bound by",
+    ]  # fmt: skip
+    assert rows.iloc[0]["service"] == HELLO_WORLD[1]
+
+
+def test_hello_world_bound_by_locust_is_not_called_a_ceiling() -> None:
+    table = a_table({HELLO_WORLD[1]: (11660.0, 83, "Locust"), HELLO_WORLD[2]: (8973.0, 101,
+                     "Locust and service")})  # fmt: skip
+    assert hello_world_sentence(table) == (
+        "Hello-world answered 11,660 req/s with 1 and 8,973 req/s with 2 workers, and Locust "
+        "bound every one of these rows: they are what one Locust process sends on this "
+        "machine, not the framework's ceiling. Two workers come out below one: the second "
+        "worker competes with Locust for the same cores."
+    )
+
+
+def test_hello_world_bound_by_the_service_is_the_ceiling() -> None:
+    table = a_table({HELLO_WORLD[1]: (5000.0, 83, "service"), HELLO_WORLD[2]: (9000.0, 90,
+                     "Locust")})  # fmt: skip
+    assert hello_world_sentence(table).endswith(
+        "with 1, the service itself bound it: 5,000 req/s is the framework's ceiling on this "
+        "machine."
+    )
+    spare = a_table({HELLO_WORLD[1]: (5000.0, 83, "none: CPU to spare")})
+    assert hello_world_sentence(spare) == (
+        "Hello-world answered 5,000 req/s with 1 worker: the service alone bound no row, so "
+        "none is the framework's ceiling."
+    )
+
+
+def test_the_batching_sentence_says_what_it_changed_and_what_bound_the_rows() -> None:
+    table = a_table({"ours, batching off, 1 worker": (6036.0, 165, "service"),
+                     "ours, batching on, 1 worker": (6798.0, 146, "service")})  # fmt: skip
+    assert batching_sentence(table) == (
+        "With 1 worker, micro-batching raised the rate from 6,036 to 6,798 req/s and lowered "
+        "the CPU per request from 165 to 146 µs; the service bound both rows: its event loop "
+        "was the bottleneck."
+    )
+    table.loc["ours, batching on, 1 worker", ["req/s", "bound by"]] = (5000.0, "Locust")
+    assert batching_sentence(table).endswith(
+        "lowered the CPU per request from 165 to 146 µs; the service did not bind both rows, "
+        "so the CPU per request says more than the rates."
+    )
+    assert "micro-batching lowered the rate from 6,036 to 5,000 req/s" in batching_sentence(table)
+
+
+def test_ours_is_held_against_hello_world_and_the_tutorial_style_endpoint() -> None:
+    table = a_table(
+        {
+            HELLO_WORLD[1]: (11660.0, 83, "Locust"),
+            "tutorial-style: DataFrame + pipeline.predict": (328.0, 3098, "service"),
+            "ours, batching on, 2 workers": (6072.0, 166, "none: CPU to spare"),
+        }
+    )
+    assert ours_sentence(table) == (
+        "Ours, as `make serve` starts it (2 workers, batching on), answered 6,072 req/s with a "
+        "p99 of 9 ms, with CPU to spare. A request cost it 166 µs of CPU, against 83 µs for "
+        "hello-world and 3,098 µs for the tutorial-style endpoint, 19 times as much."
+    )

@@ -73,13 +73,47 @@ def test_a_target_for_an_unknown_percentile_is_named(tmp_path: Path) -> None:
     plt.close("all")
 
 
+def legend_outside(axes) -> bool:
+    """The legend sits right of the plotting area or below it, over no line."""
+    figure = axes.figure
+    figure.canvas.draw()
+    legend = axes.get_legend().get_window_extent(figure.canvas.get_renderer())
+    area = axes.get_window_extent()
+    return legend.x0 >= area.x1 or legend.y1 <= area.y0
+
+
+def test_the_latency_chart_keeps_its_legend_off_the_slo_lines(tmp_path: Path) -> None:
+    history = read_history(write_history(tmp_path / "h.csv", 10, rate=300, failing_from=5))
+    figure = latency_chart(history, {"p99": 100})
+    axes = figure.axes[0]
+    assert legend_outside(axes)
+    assert axes.get_ylim()[1] >= 1.1 * 100  # the SLO line below the frame's top
+    plt.close(figure)
+
+
 def test_the_kill_chart_marks_the_kill_and_the_readiness(tmp_path: Path) -> None:
     history = read_history(write_history(tmp_path / "h.csv", 10, rate=300, failing_from=5))
     figure = kill_chart(history, killed_at=1004.0, ready_after_s=2.5)
-    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
-    assert labels == ["requests/s", "failures/s", "SIGKILL", "ready again (2.5 s)"]
-    vertical = [line.get_xdata()[0] for line in figure.axes[0].get_lines()[2:]]
+    rate = figure.axes[0]
+    labels = [text.get_text() for text in rate.get_legend().get_texts()]
+    assert labels == [
+        "requests/s (left axis)", "failures/s (right axis)", "SIGKILL", "ready again (2.5 s)",
+    ]  # fmt: skip
+    vertical = [line.get_xdata()[0] for line in rate.get_lines()[1:]]
     assert vertical == [4.0, 6.5]  # seconds since the first row
+    assert legend_outside(rate)
+    plt.close(figure)
+
+
+def test_the_kill_charts_few_failures_fill_an_axis_of_their_own(tmp_path: Path) -> None:
+    history = read_history(write_history(tmp_path / "h.csv", 10, rate=300, failing_from=5))
+    figure = kill_chart(history, killed_at=1004.0, ready_after_s=2.5)
+    rate, failures = figure.axes
+    [line] = failures.get_lines()
+    assert line.get_color() == "tab:red"
+    assert line.get_marker() == "o"
+    assert failures.get_ylim()[1] == pytest.approx(1.2 * 5)  # 5 failures/s at most, not 300
+    assert rate.get_ylim()[1] >= 300
     plt.close(figure)
 
 
@@ -89,5 +123,5 @@ def test_the_kill_chart_of_a_container_never_ready_again_has_no_readiness_mark(
     history = read_history(write_history(tmp_path / "h.csv", 10, rate=300, failing_from=5))
     figure = kill_chart(history, killed_at=1004.0, ready_after_s=None)
     labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
-    assert labels == ["requests/s", "failures/s", "SIGKILL"]
+    assert labels == ["requests/s (left axis)", "failures/s (right axis)", "SIGKILL"]
     plt.close(figure)

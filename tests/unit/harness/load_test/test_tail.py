@@ -70,6 +70,9 @@ def table_of(p50: list[float], p99: list[float]) -> pd.DataFrame:
     )  # fmt: skip
 
 
+SLO = "p99 SLO (100 ms)"
+
+
 def test_the_chart_draws_p50_and_p99_of_each_setting_against_the_slo() -> None:
     objectives = ServiceLevelObjectives(p99_ms=100, p90_ms=75, errors_per_10k=10, min_rps=500)
     table = table_of(p50=[5, 6, 9, 5, 6, 8], p99=[40, 120, 250, 20, 30, 60])
@@ -77,12 +80,12 @@ def test_the_chart_draws_p50_and_p99_of_each_setting_against_the_slo() -> None:
     axes = figure.axes[0]
     lines = {line.get_label(): line for line in axes.get_lines()}
     assert sorted(lines) == sorted(
-        [f"{FROZEN}: p99", f"{FROZEN}: p50", f"{NOT_FROZEN}: p99", f"{NOT_FROZEN}: p50", "p99 SLO"]
+        [f"{FROZEN}: p99", f"{FROZEN}: p50", f"{NOT_FROZEN}: p99", f"{NOT_FROZEN}: p50", SLO]
     )
     assert list(lines[f"{NOT_FROZEN}: p99"].get_ydata()) == [40, 120, 250]
     assert list(lines[f"{FROZEN}: p99"].get_ydata()) == [20, 30, 60]
     assert list(lines[f"{FROZEN}: p50"].get_xdata()) == [16, 32, 64]
-    assert list(lines["p99 SLO"].get_ydata()) == [100, 100]
+    assert list(lines[SLO].get_ydata()) == [100, 100]
     frozen, not_frozen = (
         lines[f"{FROZEN}: p99"].get_color(),
         lines[f"{NOT_FROZEN}: p99"].get_color(),
@@ -92,6 +95,9 @@ def test_the_chart_draws_p50_and_p99_of_each_setting_against_the_slo() -> None:
     assert axes.get_xscale() == "log"
     assert axes.get_ylim()[0] == 0
     assert len(axes.get_legend().get_texts()) == 5
+    figure.canvas.draw()
+    legend = axes.get_legend().get_window_extent(figure.canvas.get_renderer())
+    assert legend.x0 >= axes.get_window_extent().x1  # beside the chart, over no line
     plt.close(figure)
 
 

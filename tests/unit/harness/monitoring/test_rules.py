@@ -161,14 +161,14 @@ def test_the_alerts_are_the_workbook_s_table(tmp_path: Path, generated: dict[str
     )
     # What burns, how fast, and what share of the 30-day budget it spends.
     description = alerts[0].annotations["description"]
-    assert "failed (5xx): 14.4x the budget of 0.1 %" in description
-    assert "2 % of the 30-day budget goes in 1h, and all of it in 50 hours" in description
+    assert "failed (5xx): 14.4x the budget of 0.1%" in description
+    assert "2% of the 30-day budget goes in 1h, and all of it in 50 hours" in description
     assert all(isinstance(rule, RecordingRule) for rule in group.rules[: -len(alerts)])
 
 
 def test_a_burn_rate_out_of_reach_has_no_alert(generated: dict[str, str]) -> None:
     p90 = slis(OBJECTIVES)[2]
-    assert [row.burn_rate for row in p90.alerts()] == [6, 3, 1]  # 14.4 x 10 % is over 100 %
+    assert [row.burn_rate for row in p90.alerts()] == [6, 3, 1]  # 14.4 x 10% is over 100%
     text = generated[rules.RULES_NAME]
     assert "PredictionLatencyP90BudgetBurn1h" not in text
     assert "latency_p90 has no 14.4x alert" in text
@@ -320,7 +320,7 @@ def test_the_demonstration_has_the_same_alerts_with_every_duration_divided_by_60
         "slo:errors:ratio_rate1m > (14.4 * 0.001)\nand\nslo:errors:ratio_rate5s > (14.4 * 0.001)"
     )
     assert (
-        "2 % of the 12-hour budget goes in 1m, and all of it in 50 minutes"
+        "2% of the 12-hour budget goes in 1m, and all of it in 50 minutes"
         in (fast.annotations["description"])
     )
     assert "FOR A DEMONSTRATION ONLY" in generated[rules.DEMONSTRATION_RULES]

@@ -50,7 +50,8 @@ def test_a_quantile_is_in_milliseconds_over_the_buckets_by_le() -> None:
 def test_over_time_each_sli_is_a_rate_over_the_window() -> None:
     expressions = over_time(TOY, "30s")
     assert list(expressions) == [
-        "requests per second", "error ratio", "p50 ms", "p99 ms", "predictions per second",
+        "requests per second", "error ratio", "p50 ms", "p90 ms", "p99 ms",
+        "predictions per second",
     ]  # fmt: skip
     assert all("[30s]" in expression for expression in expressions.values())
     assert expressions["requests per second"] == 'sum(rate(http_requests_total{route="/r"}[30s]))'
@@ -60,6 +61,9 @@ def test_over_time_each_sli_is_a_rate_over_the_window() -> None:
     )
     assert expressions["p99 ms"] == quantile(
         0.99, 'rate(http_request_duration_seconds_bucket{route="/r"}[30s])'
+    )
+    assert expressions["p90 ms"] == quantile(
+        0.9, 'rate(http_request_duration_seconds_bucket{route="/r"}[30s])'
     )
     assert expressions["predictions per second"] == 'sum(rate(predictions_total{model="m"}[30s]))'
     assert f"[{WINDOW}]" in over_time(TOY)["p50 ms"]
@@ -99,7 +103,7 @@ def test_slis_over_time_are_columns_indexed_by_seconds_from_the_start(
     assert list(frame.columns) == list(expressions)
     assert list(frame.index) == [0.0, 2.0, 4.0]
     assert frame.index.name == "seconds"
-    assert list(frame["p99 ms"]) == [3.0] * 3
+    assert list(frame["p99 ms"]) == [value_of[expressions["p99 ms"]]] * 3
     assert math.isnan(frame["error ratio"].loc[0.0])
     assert list(frame["error ratio"].iloc[1:]) == [1.0, 1.0]
     assert asked == [(expression, 1_000.0, 1_004.0, "2s") for expression in expressions.values()]

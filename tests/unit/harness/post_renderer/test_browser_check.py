@@ -11,27 +11,41 @@ from common.paths import PROJECT_ROOT
 from post_renderer import browser_check
 from post_renderer.browser_check import (
     CHROMIUM,
+    VIEWPORT,
     BrowserCheckError,
     Findings,
     check_images,
     check_links,
     check_post,
+    check_posts,
+    every_page,
     main,
     require_chromium,
+    top_screenshot,
 )
-from post_renderer.render import render
+from post_renderer.pages import MAIN_POST, PAGES
+from post_renderer.render import render_page
 
 NotebookWriter = Callable[..., Path]
 
 
-def page(directory: Path, body: str) -> Path:
-    path = directory / "post.html"
+def page(directory: Path, body: str, name: str = "post.html") -> Path:
+    path = directory / name
     path.write_text(f"<!DOCTYPE html><html><body>{body}</body></html>")
     return path
 
 
-def run(post: Path, tmp_path: Path, *options: str) -> int:
-    arguments = ["--post", str(post), "--screenshot", str(tmp_path / "shots" / "post.png")]
+def every_page_linking_the_others(directory: Path) -> Path:
+    """A folder of every page, each linking every other by its HTML name."""
+    directory.mkdir(parents=True, exist_ok=True)
+    links = "".join(f'<a href="{other.html_name}">{other.title}</a>' for other in PAGES)
+    for each in PAGES:
+        page(directory, f"<h1>{each.title}</h1>{links}", each.html_name)
+    return directory
+
+
+def run(pages: Path, tmp_path: Path, *options: str) -> int:
+    arguments = ["--pages", str(pages), "--screenshots", str(tmp_path / "shots")]
     return main([*arguments, *options])
 
 
@@ -66,21 +80,32 @@ def test_images_must_have_loaded() -> None:
     assert findings.broken == ["image did not load: b.png"]
 
 
+def test_every_page_has_its_screenshot_and_its_top_beside_it(tmp_path: Path) -> None:
+    posts = every_page(tmp_path / "blog_post", tmp_path / "build")
+    assert list(posts) == [tmp_path / "blog_post" / each.html_name for each in PAGES]
+    shot = posts[tmp_path / "blog_post" / MAIN_POST.html_name]
+    assert shot == tmp_path / "build" / "blog_post.png"
+    assert top_screenshot(shot) == tmp_path / "build" / "blog_post_top.png"
+
+
 def test_missing_chromium_fails_and_says_how_to_install_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    post = page(tmp_path, "<p>text</p>")
-    assert run(post, tmp_path, "--chromium", str(tmp_path / "no-chromium")) == 1
+    pages = every_page_linking_the_others(tmp_path / "pages")
+    assert run(pages, tmp_path, "--chromium", str(tmp_path / "no-chromium")) == 1
     error = capsys.readouterr().err
     assert "Chromium is not installed at" in error
     assert "apt-get install -y chromium" in error
 
 
-def test_missing_post_fails_and_says_how_to_render_it(
+def test_a_missing_page_fails_and_says_how_to_render_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert run(tmp_path / "blog_post.html", tmp_path) == 1
-    assert "render it with `make blog`" in capsys.readouterr().err
+    pages = every_page_linking_the_others(tmp_path / "pages")
+    (pages / "when_things_go_wrong.html").unlink()
+    assert run(pages, tmp_path) == 1
+    error = capsys.readouterr().err
+    assert "when_things_go_wrong.html: render the pages with `make blog`" in error
 
 
 def test_a_browser_error_during_the_check_fails_with_its_message(
@@ -89,8 +114,8 @@ def test_a_browser_error_during_the_check_fails_with_its_message(
     def crash(*_: object) -> None:
         raise PlaywrightError("Target page, context or browser has been closed")
 
-    monkeypatch.setattr(browser_check, "check_post", crash)
-    assert run(page(tmp_path, ""), tmp_path) == 1
+    monkeypatch.setattr(browser_check, "check_posts", crash)
+    assert run(every_page_linking_the_others(tmp_path / "pages"), tmp_path) == 1
     assert "error: Target page, context or browser has been closed" in capsys.readouterr().err
 
 
@@ -108,56 +133,57 @@ def chromium() -> None:
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("chromium")
-def test_a_good_page_passes_and_is_screenshotted(
+def test_good_pages_pass_and_each_is_screenshotted_top_and_whole(
     tmp_path: Path, png_bytes: bytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "images").mkdir()
-    (tmp_path / "images" / "chart.png").write_bytes(png_bytes)
-    post = page(
-        tmp_path,
-        '<a href="#end">end</a><img alt="chart" src="images/chart.png">'
-        '<a href="images/chart.png">full size</a><p id="end">end</p>',
-    )
-    code = run(post, tmp_path)
+    pages = every_page_linking_the_others(tmp_path / "pages")
+    (pages / "chart.png").write_bytes(png_bytes)
+    tall = '<div style="height: 3000px"></div>'
+    body = f'<a href="#end">end</a><img alt="chart" src="chart.png">{tall}<p id="end">end</p>'
+    page(pages, body + '<a href="how_it_is_made_fast.html">fast</a>', MAIN_POST.html_name)
+    code = run(pages, tmp_path)
     output = capsys.readouterr()
     assert code == 0, output.err
     assert "1 images, 2 relative links to files, 1 in-page links" in output.out
-    with Image.open(tmp_path / "shots" / "post.png") as screenshot:
-        assert screenshot.format == "PNG"
-        assert screenshot.width > 0
+    assert output.out.count("checked ") == len(PAGES)
+    for each in PAGES:
+        with Image.open(tmp_path / "shots" / f"{each.stem}_top.png") as top:
+            assert top.format == "PNG"
+            assert top.size == (VIEWPORT["width"], VIEWPORT["height"])
+        assert (tmp_path / "shots" / f"{each.stem}.png").is_file()
+    with Image.open(tmp_path / "shots" / "blog_post.png") as whole:
+        assert whole.height > VIEWPORT["height"]
 
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("chromium")
-def test_a_missing_image_fails_and_is_named(
+def test_a_missing_image_fails_and_is_named_with_its_page(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    post = page(tmp_path, '<img alt="chart" src="../images/missing.png">')
-    assert run(post, tmp_path) == 1
+    pages = every_page_linking_the_others(tmp_path / "pages")
+    page(pages, '<img alt="chart" src="../images/missing.png">', "running_without_a_cluster.html")
+    assert run(pages, tmp_path) == 1
     error = capsys.readouterr().err
-    assert "error: image did not load: ../images/missing.png" in error
-    assert "error: relative link to a missing file: ../images/missing.png" in error
-    assert (tmp_path / "shots" / "post.png").is_file()
+    named = "error: running_without_a_cluster.html: "
+    assert f"{named}image did not load: ../images/missing.png" in error
+    assert f"{named}relative link to a missing file: ../images/missing.png" in error
+    assert (tmp_path / "shots" / "running_without_a_cluster_top.png").is_file()
 
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("chromium")
-def test_a_broken_relative_link_fails_and_is_named(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    post = page(tmp_path, '<a href="notes/02_serve.html">next</a>')
-    assert run(post, tmp_path) == 1
-    assert "relative link to a missing file: notes/02_serve.html" in capsys.readouterr().err
+def test_a_broken_link_to_a_page_fails_and_is_named(tmp_path: Path) -> None:
+    post = page(tmp_path, '<a href="how_it_is_made_fast.md">fast</a>')
+    findings = check_post(post, tmp_path / "post.png")
+    assert findings.broken == ["relative link to a missing file: how_it_is_made_fast.md"]
 
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("chromium")
-def test_a_broken_in_page_link_fails_and_is_named(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_broken_in_page_link_fails_and_is_named(tmp_path: Path) -> None:
     post = page(tmp_path, '<a href="#4-deploying">step 4</a><h2 id="3-containers">3</h2>')
-    assert run(post, tmp_path) == 1
-    assert "in-page link to a missing id: #4-deploying" in capsys.readouterr().err
+    findings = check_post(post, tmp_path / "post.png")
+    assert findings.broken == ["in-page link to a missing id: #4-deploying"]
 
 
 @pytest.mark.slow
@@ -183,17 +209,20 @@ def test_a_rendered_post_has_its_images_and_anchors(
         new_markdown_cell("# 1. A step\n\n![chart](../images/chart.png)"),
         figure,
     )
-    _, html_path, _ = render([notebook], tmp_path / "blog_post", date(2026, 1, 2))
+    _, html_path = render_page(MAIN_POST, [notebook], tmp_path / "blog_post", date(2026, 1, 2))
+    (tmp_path / "images" / "architecture.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>'
+    )
     findings = check_post(html_path, tmp_path / "post.png")
-    assert findings.broken == []
-    assert findings.images == 2
+    assert [problem for problem in findings.broken if ".html" not in problem] == []
+    assert findings.images == 3  # the diagram, the chart, the cell's image
     assert findings.anchors > 0
 
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("chromium")
-def test_the_committed_post_opens_with_every_image_and_link(tmp_path: Path) -> None:
-    post = PROJECT_ROOT / "blog_post" / "blog_post.html"
-    findings = check_post(post, tmp_path / "blog_post.png")
-    assert findings.broken == []
-    assert findings.images > 0
+def test_the_committed_pages_open_with_every_image_and_link(tmp_path: Path) -> None:
+    checked = check_posts(every_page(PROJECT_ROOT / "blog_post", tmp_path))
+    for post, findings in checked.items():
+        assert findings.broken == [], post.name
+    assert checked[PROJECT_ROOT / "blog_post" / MAIN_POST.html_name].images > 0

@@ -66,3 +66,20 @@ def test_a_step_is_skipped_only_when_a_problem_kept_it_from_running() -> None:
     assert skipped_when("podman is not installed", "podman", "the pods") == [
         {"command": "podman", "what": "the pods", "why": "podman is not installed"}
     ]
+
+
+def test_the_rows_at_a_glance_of_every_notebook_add_up_in_order() -> None:
+    row = {"measure": "Holdout error", "value": "$2,465", "step": "1. Train"}
+    later = {"measure": "p99 latency", "value": "14 ms", "step": "5. Load test"}
+    first = new_notebook(cells=[cell_recording(glance=[row])])
+    second = new_notebook(cells=[cell_recording(glance=[later]), cell_recording(replicas=2)])
+    facts = collected([first, second])
+    assert [(r.measure, r.value, r.step) for r in facts.glance] == [
+        ("Holdout error", "$2,465", "1. Train"),
+        ("p99 latency", "14 ms", "5. Load test"),
+    ]
+
+
+def test_a_row_at_a_glance_without_its_step_is_an_error() -> None:
+    with pytest.raises(FactsError, match="step"):
+        collected([new_notebook(cells=[cell_recording(glance=[{"measure": "m", "value": "1"}])])])

@@ -8,6 +8,7 @@ from nbconvert import MarkdownExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from common.paths import PROJECT_ROOT
+from notebook_support.tables import MISSING, reader_table
 from post_renderer.portable import (
     PortableOutputs,
     code_language,
@@ -75,6 +76,30 @@ def test_a_cell_on_several_lines_stays_in_its_row() -> None:
     assert markdown_table(html) == "|   |\n| --- |\n| two lines |\n"
 
 
+def styler_output(frame: pd.DataFrame, **options) -> dict[str, str]:
+    """What a notebook holds for a displayed Styler: its HTML, and its repr as text."""
+    styler = reader_table(frame, **options)
+    return {"text/html": styler._repr_html_(), "text/plain": repr(styler)}
+
+
+def test_a_reader_table_becomes_a_markdown_table_without_index_or_style() -> None:
+    frame = pd.DataFrame(
+        {"service": ["ceiling", "tutorial"], "req/s": [2178.4, 61.3], "p99 (ms)": [14.27, 9.0]},
+        index=pd.Index(["a", "b"], name="setting"),
+    )
+    assert portable_data(styler_output(frame, decimals={"p99 (ms)": 1}), "python") == {
+        "text/markdown": "| service | req/s | p99 (ms) |\n"
+        "| --- | ---: | ---: |\n"
+        "| ceiling | 2,178 | 14.3 |\n"
+        "| tutorial | 61 | 9.0 |\n"
+    }
+
+
+def test_a_dollar_figure_and_a_missing_value_keep_a_column_numeric() -> None:
+    html = reader_table(pd.DataFrame({"cost": ["$2,465", MISSING]})).to_html()
+    assert markdown_table(html).splitlines()[1] == "| ---: |"
+
+
 def test_highlighted_code_becomes_a_fence_in_the_cells_language() -> None:
     data = code_data("key: value\n", "yaml")
     assert portable_data(data, "yaml") == {"text/markdown": "```yaml\nkey: value\n```\n"}
@@ -125,10 +150,12 @@ def test_an_exported_notebook_has_no_stylesheet_and_no_span_soup() -> None:
     frame = pd.DataFrame({"a": [1, 2]})
     data = {"text/html": frame.to_html(), "text/plain": str(frame)}
     table.outputs = [new_output("execute_result", execution_count=1, data=data)]
+    styled = new_code_cell("reader_table(frame)")
+    styled.outputs = [new_output("execute_result", execution_count=2, data=styler_output(frame))]
     printed = new_code_cell("print('hello')")
     printed.outputs = [new_output("stream", name="stdout", text="hello\n")]
     notebook = new_notebook(
-        cells=[new_markdown_cell("# Title"), listing, table, printed],
+        cells=[new_markdown_cell("# Title"), listing, table, styled, printed],
         metadata={"language_info": {"name": "python"}},
     )
     exporter = MarkdownExporter()
@@ -138,9 +165,10 @@ def test_an_exported_notebook_has_no_stylesheet_and_no_span_soup() -> None:
     assert "<span" not in markdown
     tokens = MARKDOWN.parse(markdown)
     fences = [t.info for t in tokens if t.type == "fence"]  # each input, then its output
-    assert fences == ["python", "python", "python", "python", "text"]
+    assert fences == ["python", "python", "python", "python", "python", "text"]
     assert [t.type for t in tokens if t.type in ("table_open", "code_block", "html_block")] == [
-        "table_open"
+        "table_open",
+        "table_open",
     ]
 
 

@@ -6,8 +6,18 @@ import pytest
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from post_renderer.render import render
-from post_renderer.sync import StaleCell, cell_start, normalise, stale_cells, stale_post_message
+from post_renderer.pages import MAIN_POST, page_named
+from post_renderer.render import render_page
+from post_renderer.sync import (
+    SHOWN_CELLS_NAME,
+    StaleCell,
+    cell_start,
+    normalise,
+    removed_cells,
+    stale_cells,
+    stale_post_message,
+    write_shown_cells,
+)
 
 NotebookWriter = Callable[..., Path]
 TODAY = date(2026, 1, 2)
@@ -30,7 +40,7 @@ def notebook(tmp_path: Path, write_notebook: NotebookWriter) -> Callable[..., Pa
 @pytest.fixture
 def post(notebook: Callable[..., Path], tmp_path: Path) -> str:
     """The post rendered from the notebook as first written."""
-    markdown_path, *_ = render([notebook()], tmp_path / "post", TODAY)
+    markdown_path, _ = render_page(MAIN_POST, [notebook()], tmp_path / "post", TODAY)
     return markdown_path.read_text()
 
 
@@ -60,7 +70,7 @@ def test_hidden_cells_are_left_out_and_ignored(
     notebook: Callable[..., Path], tmp_path: Path, tag: str, new_cell: Callable[..., NotebookNode]
 ) -> None:
     with_hidden = notebook(new_cell("not_in_the_post = True", metadata={"tags": [tag]}))
-    markdown_path, *_ = render([with_hidden], tmp_path / "hidden", TODAY)
+    markdown_path, _ = render_page(MAIN_POST, [with_hidden], tmp_path / "hidden", TODAY)
     post = markdown_path.read_text()
     assert "not_in_the_post" not in post
     assert stale_cells([with_hidden], post) == []
@@ -109,3 +119,34 @@ def test_cell_start_is_the_first_line_with_text_cut_short() -> None:
 
 def test_normalise_keeps_words_and_drops_layout() -> None:
     assert normalise("  a\r\n\tb  c\n") == "a b c"
+
+
+def test_a_companion_page_shows_its_headings_as_they_are(
+    notebook: Callable[..., Path], tmp_path: Path
+) -> None:
+    markdown_path, _ = render_page(
+        page_named("how_it_is_made_fast"), [notebook()], tmp_path / "companion", TODAY
+    )
+    page = markdown_path.read_text()
+    assert page.startswith("# 1. A step\n")
+    assert stale_cells([notebook()], page, demote=False) == []
+    assert stale_cells([notebook()], page) == [
+        StaleCell("01_step.ipynb", "markdown", "# 1. A step"),
+        StaleCell("01_step.ipynb", "markdown", "## Details"),
+    ]
+
+
+def test_a_cell_deleted_from_any_page_is_found_by_the_shown_cells(
+    notebook: Callable[..., Path], tmp_path: Path, write_notebook: NotebookWriter
+) -> None:
+    companion = page_named("when_things_go_wrong")
+    other = write_notebook(
+        tmp_path / "09_wrong.ipynb", new_markdown_cell("# Wrong"), new_markdown_cell("Gone soon.")
+    )
+    shown = write_shown_cells({MAIN_POST: [notebook()], companion: [other]}, tmp_path)
+    assert shown.name == SHOWN_CELLS_NAME
+    assert removed_cells({MAIN_POST: [notebook()], companion: [other]}, shown) == []
+    write_notebook(other, new_markdown_cell("# Wrong"))
+    assert removed_cells({MAIN_POST: [notebook()], companion: [other]}, shown) == [
+        StaleCell("09_wrong.ipynb", "markdown", "Gone soon.")
+    ]

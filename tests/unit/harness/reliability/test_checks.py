@@ -6,7 +6,7 @@ import pytest
 
 from reliability.__main__ import check_names
 from reliability.auth import AuthResult
-from reliability.checks import ReliabilityReport, report_lines
+from reliability.checks import ReliabilityReport, report_lines, summary_rows
 from reliability.faults import MIN_LOGGED_PREDICTIONS, TerminateResult
 from reliability.fuzz import FuzzResult
 from reliability.pairing import Pairing
@@ -86,3 +86,24 @@ def test_an_unclean_exit_fails_the_report_though_the_log_is_complete() -> None:
     assert "SIGTERM the server under load: FAIL" in lines
     assert "Log completeness: pass" in lines
     assert lines[-1] == "Reliability: FAILED: terminate_server"
+
+
+def test_summary_rows_give_one_row_a_check_with_its_verdict() -> None:
+    report = ReliabilityReport(
+        fuzz=fuzz_result(server_errors=2),
+        auth=[
+            AuthResult(request="no key", expected_status=401, status=401),
+            AuthResult(request="the key", expected_status=200, status=401),
+        ],
+    )
+    fuzz_row, auth_row = summary_rows(report)
+    assert fuzz_row["check"] == "fuzzing"
+    assert fuzz_row["what was sent"] == "1,100 generated test cases, 1,002 requests"
+    assert fuzz_row["what the service did"].startswith("2 answers of 500 or more")
+    assert fuzz_row["verdict"] == "FAIL"
+    assert auth_row["what the service did"] == "1 of 2 got the status they should"
+    assert auth_row["verdict"] == "FAIL"
+
+
+def test_summary_rows_leave_out_checks_not_run() -> None:
+    assert summary_rows(ReliabilityReport()) == []

@@ -21,6 +21,9 @@ from reliability.pod_faults import (
     loaded_since,
     pod_kill_result,
     report_lines,
+    served_per_second,
+    served_rates,
+    summary_rows,
     wait_until_loaded,
 )
 
@@ -196,3 +199,45 @@ def test_a_pod_gone_after_the_run_is_an_error_not_a_restart_count(
     monkeypatch.setattr(pod_faults, "pod_containers", lambda: [])
     with pytest.raises(RuntimeError, match="pod-0 is gone after the run"):
         pod_faults.restarts_of("pod-0")
+
+
+def created(at: datetime) -> dict[str, str]:
+    return {"message": "Prediction created", "timestamp": at.isoformat()}
+
+
+def test_served_per_second_counts_the_predictions_made_in_the_window() -> None:
+    records = [created(KILLED_AT + timedelta(seconds=s)) for s in (-1, 0, 0.5, 1.5, 2)]
+    records.append(record("Prediction requested", 0.5))
+    rate = served_per_second(records, KILLED_AT, KILLED_AT + timedelta(seconds=2))
+    assert rate == 1.5  # three predictions made in [0, 2) s
+
+
+def test_served_rates_hold_the_survivor_against_each_pod_before_the_kill() -> None:
+    killed = datetime.fromtimestamp(result().killed_at, UTC)
+
+    def every(step_s: float, start_s: float, end_s: float) -> list[dict[str, str]]:
+        count = round((end_s - start_s) / step_s)
+        return [created(killed + timedelta(seconds=start_s + i * step_s)) for i in range(count)]
+
+    records_by_pod = {
+        VICTIM.pod: every(0.01, -3, 0),  # 100 a second until killed
+        "insurance-charges-model-pod-1": every(0.01, -3, 0) + every(0.008, 0, 4.25),
+    }
+    rates = served_rates(result(), records_by_pod)
+    assert rates is not None
+    assert rates.per_pod_before == pytest.approx(100)
+    assert rates.survivors_while_down == pytest.approx(125, rel=0.01)
+    assert rates.down_s == 4.25
+
+
+def test_served_rates_need_the_pod_back() -> None:
+    assert served_rates(result(ready_again_s=None), {}) is None
+
+
+def test_summary_rows_give_the_figures_and_the_verdict() -> None:
+    rows = {row["measure"]: row["value"] for row in summary_rows(result())}
+    assert rows["failed"] == f"3: 3.0 per 10,000 (budget {MAX_ERRORS_PER_10K})"
+    assert rows["ready again after the kill"] == "4.2 s"
+    assert rows["throughput before, at the lowest, at the end (req/s)"] == "800, 300, 780"
+    assert rows["answered predictions without their record"] == "7 of 9,997"
+    assert rows["verdict"] == "pass"
