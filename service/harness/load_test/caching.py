@@ -176,7 +176,7 @@ def caching_sentence(rates: pd.DataFrame, costs: pd.DataFrame) -> str:
     predict, lookup, trip = p50s(costs)
     rows, run = rates.iloc[0], rates.iloc[1]
     in_process = break_even(lookup, predict)
-    pays = in_process is not None and rows["hit rate"] > in_process
+    pays = cache_pays(rates, costs)
     return (
         f"A hit saves a prediction of {predict:,.0f} µs (p50), and every request pays the "
         f"lookup: {lookup:,.1f} µs in an in-process dict, {trip:,.0f} µs for a round trip over "
@@ -196,12 +196,19 @@ def in_process_text(needed: float | None) -> str:
     return f"above a hit rate of {needed:.0%} in process"
 
 
+def cache_pays(rates: pd.DataFrame, costs: pd.DataFrame) -> bool:
+    """Whether an in-process cache would save time on the training data's customers: their hit
+    rate (``hit_rates``' first row) above the break-even of a lookup against a prediction."""
+    predict, lookup, _ = p50s(costs)
+    needed = break_even(lookup, predict)
+    return needed is not None and rates["hit rate"].iloc[0] > needed
+
+
 def caching_in_brief(rates: pd.DataFrame, costs: pd.DataFrame) -> str:
     """``caching_sentence`` in one sentence, for a summary."""
     predict, lookup, trip = p50s(costs)
-    rows = rates["hit rate"].iloc[0]
-    in_process = break_even(lookup, predict)
-    pays = in_process is not None and rows > in_process
+    rows, in_process = rates["hit rate"].iloc[0], break_even(lookup, predict)
+    pays = cache_pays(rates, costs)
     return (
         f"A cache of predictions {'would' if pays else 'would not'} pay: the training data's "
         f"customers repeat {rows:.1%} of the time, and a cache pays only "
@@ -212,10 +219,7 @@ def caching_in_brief(rates: pd.DataFrame, costs: pd.DataFrame) -> str:
 def caching_verdict(rates: pd.DataFrame, costs: pd.DataFrame, details: str) -> str:
     """Whether a cache would pay on the training data's customers, in one sentence that leaves
     the timings to the page ``details`` links to."""
-    predict, lookup, _ = p50s(costs)
-    rows = rates["hit rate"].iloc[0]
-    in_process = break_even(lookup, predict)
-    pays = in_process is not None and rows > in_process
+    rows, pays = rates["hit rate"].iloc[0], cache_pays(rates, costs)
     return (
         f"A cache of predictions {'would' if pays else 'would not'} pay: the training data's "
         f"customers repeat {rows:.1%} of the time, {'above' if pays else 'below'} the hit rate "
